@@ -1,0 +1,68 @@
+# The one entry point: CI (.ci/run) calls `make test`, so the two never drift.
+#   make run     execute all notebooks in order (full defaults) into $(OUTPUT_DIR)/
+#   make test    unit tests, nbval on 01/04, fast papermill runs of 02/03 + nbval-lax on them
+#   make lab     open the lesson in JupyterLab
+#   make notebooks   re-execute the committed notebooks in place (full run, ~15 min on 2 cores)
+# Overrides: make run EPOCHS=1 MAX_WINDOWS=5000 GENERATE_CHARS=100 SEED=1 UNITS=64
+#            PARAMS="-p learning_rate 0.005"   CORPUS=path/to/text.txt   OUTPUT_DIR=outputs
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+OUTPUT_DIR ?= outputs
+FAST_DIR ?= build/fast
+
+# Offline: use the shared copy of the corpus when it is there; CORPUS=... overrides.
+CORPUS ?= $(firstword $(wildcard ../shared/data/nietzsche.txt))
+ifneq ($(strip $(CORPUS)),)
+export NBHELPERS_CORPUS := $(abspath $(CORPUS))
+endif
+export PYTHONDONTWRITEBYTECODE := 1
+
+RUN_PARAMS := $(if $(EPOCHS),-p epochs $(EPOCHS)) $(if $(MAX_WINDOWS),-p max_windows $(MAX_WINDOWS)) \
+	$(if $(GENERATE_CHARS),-p generate_chars $(GENERATE_CHARS)) $(if $(SEED),-p seed $(SEED)) \
+	$(if $(UNITS),-p units $(UNITS)) $(PARAMS)
+
+.PHONY: help venv run test unit nbval-static fast-notebooks lab notebooks clean
+
+help:
+	@sed -n '2,8p' Makefile
+
+venv: $(STAMP)
+
+# Pinned direct dependencies in pyproject.toml; every other package pinned by requirements.lock.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip==26.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@
+
+run: $(STAMP)
+	$(PY) -m nbhelpers run --output-dir $(OUTPUT_DIR) $(RUN_PARAMS)
+
+test: unit nbval-static fast-notebooks
+
+# Unit tests of nbhelpers, plus the fast papermill runs of 02 and 03 with asserts on the
+# executed notebooks (tests/test_notebooks_fast.py writes them to $(FAST_DIR)/notebooks/).
+unit: $(STAMP)
+	NBHELPERS_FAST_DIR=$(FAST_DIR) $(PY) -m pytest tests
+
+# The deterministic notebooks, strictly: every output must match the committed one.
+nbval-static: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+		notebooks/01_data_prep.ipynb notebooks/04_parameter_counts.ipynb
+
+# The executed fast-mode training notebooks, re-run: only cells marked NBVAL_CHECK_OUTPUT are compared.
+fast-notebooks: unit
+	$(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env $(FAST_DIR)/notebooks/*.ipynb
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+notebooks: $(STAMP)
+	$(PY) -m nbhelpers run --in-place $(RUN_PARAMS)
+
+clean:
+	rm -rf build $(OUTPUT_DIR) .pytest_cache

@@ -1,0 +1,121 @@
+"""Execute the lesson's notebooks headlessly with papermill (what ``make run`` calls)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .paths import project_root, resolve_output_dir
+
+NOTEBOOKS = (
+    "01_data_prep.ipynb",
+    "02_lstm_training.ipynb",
+    "03_gru_training.ipynb",
+    "04_parameter_counts.ipynb",
+)
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the lesson's notebooks (``<project root>/notebooks``)."""
+    return project_root() / "notebooks"
+
+
+def _select(names):
+    """Map user-given names (``02``, ``02_lstm_training`` or the file name) to notebook paths."""
+    if not names:
+        return [notebooks_dir() / n for n in NOTEBOOKS]
+    out = []
+    for name in names:
+        p = Path(name)
+        if p.suffix == ".ipynb" and p.exists():
+            out.append(p.resolve())
+            continue
+        hits = [n for n in NOTEBOOKS if n == name or n.startswith(str(name))]
+        if len(hits) != 1:
+            raise ValueError(f"unknown notebook {name!r}; choose from {list(NOTEBOOKS)} (a prefix such as '02' works)")
+        out.append(notebooks_dir() / hits[0])
+    return out
+
+
+def declared_parameters(path) -> dict:
+    """Names and defaults in a notebook's ``parameters`` cell (``papermill.inspect_notebook``)."""
+    import papermill as pm
+
+    return pm.inspect_notebook(str(path))
+
+
+def strip_run_metadata(path) -> None:
+    """Remove papermill's per-cell timing metadata so a refreshed notebook diffs cleanly."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, str(path))
+
+
+def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_place=False, log_output=False):
+    """Execute notebooks in order with papermill, each in a fresh kernel.
+
+    Parameters
+    ----------
+    output_dir : str or Path
+        Passed to every notebook that declares ``output_dir``; executed notebooks are written to
+        ``<output_dir>/notebooks/``. Relative paths are taken from the project root.
+    parameters : dict, optional
+        Parameter overrides. Each notebook gets those it declares; a name that no selected
+        notebook declares is an error (a typo would otherwise be silently ignored).
+    notebooks : list of str, optional
+        Names or prefixes (``"02"``); default all, in lesson order.
+    in_place : bool
+        Write outputs back into the source notebooks (refreshes the committed outputs) and leave
+        ``output_dir`` at the notebooks' default.
+    log_output : bool
+        Echo cell outputs to the terminal as they run.
+
+    Returns
+    -------
+    list of dict
+        Per notebook: ``notebook``, ``output`` (Path), ``seconds``, ``error`` (str or None).
+
+    Raises
+    ------
+    ValueError
+        Unknown notebook or parameter name (before anything runs).
+    """
+    import papermill as pm
+
+    parameters = dict(parameters or {})
+    paths = _select(notebooks)
+    declared = {p: declared_parameters(p) for p in paths}
+    known = set().union(*declared.values())
+    unknown = sorted(set(parameters) - known)
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {unknown}; the selected notebooks declare {sorted(known)}")
+    out_root = resolve_output_dir(output_dir)
+    if not in_place:
+        parameters.setdefault("output_dir", str(out_root))
+    results = []
+    for path in paths:
+        params = {k: v for k, v in parameters.items() if k in declared[path]}
+        target = path if in_place else out_root / "notebooks" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        error = None
+        try:
+            pm.execute_notebook(
+                str(path),
+                str(target),
+                parameters=params,
+                cwd=str(path.parent),
+                progress_bar=False,
+                log_output=log_output,
+            )
+        except pm.PapermillExecutionError as e:
+            error = f"{e.ename}: {e.evalue} (cell {e.exec_count})"
+        if in_place and error is None:
+            strip_run_metadata(target)
+        results.append({"notebook": path.name, "output": target, "seconds": time.perf_counter() - t0, "error": error})
+    return results
