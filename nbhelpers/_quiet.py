@@ -46,8 +46,8 @@ def import_tensorflow_quietly():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" not in sys.modules:
         with _fd2_to_devnull():
-            import tensorflow
             import keras  # noqa: F401
+            import tensorflow
 
             # Device discovery logs too ("failed call to cuInit" on machines without a GPU):
             # do it now, while the descriptor is silenced, instead of at the first operation.

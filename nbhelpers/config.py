@@ -107,7 +107,9 @@ def check_parameters(**params):
         elif name in ("max_windows", "seed"):
             value = _as_int(name, value)
             if value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value}" + (" (0 means all windows)" if name == "max_windows" else ""))
+                raise ValueError(
+                    f"{name} must be >= 0, got {value}" + (" (0 means all windows)" if name == "max_windows" else "")
+                )
         elif name == "learning_rate":
             value = _as_float(name, value)
             if value <= 0:

@@ -117,7 +117,7 @@ class Vocabulary:
         object.__setattr__(self, "chars", chars)
 
     @classmethod
-    def from_text(cls, text: str) -> "Vocabulary":
+    def from_text(cls, text: str) -> Vocabulary:
         """Vocabulary of the distinct characters in ``text`` (sorted)."""
         if not text:
             raise ValueError("cannot build a vocabulary from empty text")
@@ -170,7 +170,7 @@ class Vocabulary:
         return atomic_write_json(path, {"chars": list(self.chars)})
 
     @classmethod
-    def load(cls, path) -> "Vocabulary":
+    def load(cls, path) -> Vocabulary:
         """Read a vocabulary written by ``save``."""
         with open(path, encoding="utf-8") as f:
             return cls(tuple(json.load(f)["chars"]))

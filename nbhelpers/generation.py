@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .paths import EpochLog
 from .sampling import _check_temperature, sample
 
 
@@ -68,7 +69,7 @@ def generate(model, vocab, seed_text: str, length: int = 400, temperatures=(1.0,
             f"give at least {maxlen} characters (e.g. a passage of the corpus)"
         )
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    window = vocab.encode(seed_text[-maxlen:])  # (maxlen,) int32
+    window = vocab.encode(seed_text)[-maxlen:]  # (maxlen,) int32; every seed character is checked
     windows = np.tile(window, (len(temps), 1))  # (n_temps, maxlen) int32
     eye = np.eye(vocab_size, dtype=np.float32)
     predict = _predict_fn(model)
@@ -91,7 +92,8 @@ class GenerateText(_keras_callback_base()):
     """Keras callback: after each epoch, print text generated at each temperature.
 
     The seed is one random ``maxlen``-character window of ``text`` per epoch (the same window
-    for every temperature), as in the classic example. Samples are kept in ``self.samples``.
+    for every temperature), as in the classic example. Every epoch's samples are recorded
+    (``self.samples``; also appended to ``log_path`` if given) so a resumed run keeps them.
 
     Parameters
     ----------
@@ -102,25 +104,58 @@ class GenerateText(_keras_callback_base()):
     length : int >= 0
         Characters generated per temperature (default 400).
     seed : int, optional
-        Seeds the choice of windows and the sampling.
+        With a seed, epoch e draws its window and samples from ``default_rng([seed, e])``: the
+        same text for the same weights, also after a resume.
+    log_path : path, optional
+        JSON-lines file, one record per epoch (epoch, seed text, samples).
     print_fn : callable
         Where the text goes (default ``print``).
     """
 
-    def __init__(self, text, vocab, temperatures=(0.2, 0.5, 1.0, 1.2, 1.5), length=400, seed=None, print_fn=print):
+    def __init__(
+        self,
+        text,
+        vocab,
+        temperatures=(0.2, 0.5, 1.0, 1.2, 1.5),
+        length=400,
+        seed=None,
+        log_path=None,
+        print_fn=print,
+    ):
         super().__init__()
-        self.text, self.vocab, self.temperatures, self.length = text, vocab, list(temperatures), length
-        self.rng = np.random.default_rng(seed)
+        self.text, self.vocab, self.length = text, vocab, length
+        self.temperatures = [_check_temperature(t) for t in temperatures]
+        self.seed = seed
         self.print_fn = print_fn
-        self.samples = []  # list of dicts: epoch, temperature, seed, text
+        self.log = EpochLog(log_path)
+        self._started = False
+
+    @property
+    def samples(self) -> list:
+        """One dict per (epoch, temperature): ``epoch``, ``temperature``, ``seed``, ``text``."""
+        return [
+            {"epoch": e["epoch"], "temperature": s["temperature"], "seed": e["seed"], "text": s["text"]}
+            for e in self.log.entries
+            for s in e["samples"]
+        ]
+
+    def on_train_begin(self, logs=None):
+        self._started = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._started:
+            self._started = True
+            self.log.start(epoch + 1)
 
     def on_epoch_end(self, epoch, logs=None):
         maxlen = self.model.input_shape[1]
-        start = int(self.rng.integers(0, len(self.text) - maxlen))
+        rng = np.random.default_rng(None if self.seed is None else [self.seed, epoch])
+        start = int(rng.integers(0, len(self.text) - maxlen))
         seed_text = self.text[start : start + maxlen]
-        texts = generate(self.model, self.vocab, seed_text, self.length, self.temperatures, self.rng)
+        texts = generate(self.model, self.vocab, seed_text, self.length, self.temperatures, rng)
         self.print_fn(f"----- Generating text after epoch {epoch + 1}")
         self.print_fn(f'----- seed: "{seed_text}"')
         for t, generated in texts.items():
             self.print_fn(f"----- temperature {t}:\n{seed_text}{generated}\n")
-            self.samples.append({"epoch": epoch + 1, "temperature": t, "seed": seed_text, "text": generated})
+        samples = [{"temperature": t, "text": generated} for t, generated in texts.items()]
+        self.log.append({"epoch": epoch + 1, "seed": seed_text, "samples": samples})

@@ -84,7 +84,12 @@ def param_breakdown(cell: str, units: int, vocab_size: int, reset_after: bool = 
     rows = [
         (cell, "kernel", (i, g * h), f"i x {g}h = {i} x {g * h}"),
         (cell, "recurrent_kernel", (h, g * h), f"h x {g}h = {h} x {g * h}"),
-        (cell, "bias", bias_shape, f"{'2 x ' if len(bias_shape) == 2 else ''}{g}h = {'2 x ' if len(bias_shape) == 2 else ''}{g * h}"),
+        (
+            cell,
+            "bias",
+            bias_shape,
+            f"{'2 x ' if len(bias_shape) == 2 else ''}{g}h = {'2 x ' if len(bias_shape) == 2 else ''}{g * h}",
+        ),
         ("dense", "kernel", (h, i), f"h x o = {h} x {i}"),
         ("dense", "bias", (i,), f"o = {i}"),
     ]

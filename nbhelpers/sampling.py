@@ -67,8 +67,9 @@ def apply_temperature(probs, temperature: float) -> np.ndarray:
         return out
     logits = np.full_like(p, -np.inf)
     np.log(p, out=logits, where=p > 0)
-    logits /= t
-    logits -= logits.max()
+    logits -= logits.max()  # the most likely entry becomes 0, so dividing by a tiny T cannot give NaN
+    with np.errstate(over="ignore"):
+        logits /= t  # may overflow to -inf for tiny T: that entry's weight is then exactly 0
     w = np.exp(logits)  # exp(-inf) = 0 exactly, no warning
     return w / w.sum()
 

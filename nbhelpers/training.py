@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from .data import Vocabulary
-from .paths import atomic_write_json
+from .paths import EpochLog, atomic_write_json
 
 LN2 = math.log(2.0)
 
@@ -35,50 +35,85 @@ def _keras_callback_base():
 class LossReport(_keras_callback_base()):
     """Keras callback: after each epoch print loss and val_loss in nats and bits/char, and time it.
 
-    Stops training with a clear message if the loss becomes NaN or infinite.
-    ``self.epoch_seconds`` lists the wall time of each epoch (training + validation + callbacks
-    before this one).
+    Stops training with a clear message if the loss becomes NaN or infinite. Every finished
+    epoch is recorded (``self.epochs``; also appended to ``log_path`` if given), so together with
+    ``keras.callbacks.BackupAndRestore`` a killed run resumes with a complete history. Put this
+    callback *before* ``BackupAndRestore`` in the list, so an epoch is logged before it is
+    checkpointed.
+
+    Parameters
+    ----------
+    log_path : path, optional
+        JSON-lines file of per-epoch records (epoch, loss, val_loss in nats, seconds).
+    print_fn : callable
+        Where the report goes (default ``print``).
     """
 
-    def __init__(self, print_fn=print):
+    def __init__(self, log_path=None, print_fn=print):
         super().__init__()
         self.print_fn = print_fn
-        self.epoch_seconds = []
+        self.log = EpochLog(log_path)
+        self._started = False
+
+    @property
+    def epochs(self) -> list:
+        """One dict per finished epoch: ``epoch`` (1-based), ``loss``, ``val_loss``, ``seconds``."""
+        return self.log.entries
+
+    def on_train_begin(self, logs=None):
+        self._started = False
 
     def on_epoch_begin(self, epoch, logs=None):
+        if not self._started:
+            self._started = True
+            kept = self.log.start(epoch + 1)
+            if epoch > 0:
+                self.print_fn(f"resuming at epoch {epoch + 1} ({len(kept)} earlier epoch(s) in the log)")
         self._t0 = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        self.epoch_seconds.append(time.perf_counter() - self._t0)
+        entry = {"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}}
+        entry["seconds"] = time.perf_counter() - self._t0
         parts = [f"epoch {epoch + 1}:"]
         for key in ("loss", "val_loss"):
             if key in logs:
-                v = float(logs[key])
-                parts.append(f"{key} {v:.4f} nats = {nats_to_bits(v):.4f} bits/char;")
-        parts.append(f"{self.epoch_seconds[-1]:.1f} s")
+                parts.append(f"{key} {entry[key]:.4f} nats = {nats_to_bits(entry[key]):.4f} bits/char;")
+        parts.append(f"{entry['seconds']:.1f} s")
         self.print_fn(" ".join(parts))
-        if any(not math.isfinite(float(logs[k])) for k in ("loss", "val_loss") if k in logs):
-            self.print_fn(
-                "The loss is not finite (NaN or inf): training stopped. Try a smaller learning_rate."
-            )
+        if any(not math.isfinite(entry[k]) for k in ("loss", "val_loss") if k in entry):
+            self.print_fn("The loss is not finite (NaN or inf): training stopped. Try a smaller learning_rate.")
             self.model.stop_training = True
+            return  # a NaN epoch is not recorded
+        self.log.append(entry)
+
+    def record(self) -> dict:
+        """``history_record(self.epochs)``: the complete history, including epochs before a resume."""
+        return history_record(self.epochs)
 
 
-def history_record(history, epoch_seconds=None) -> dict:
-    """A JSON-ready dict of a Keras ``History``: per-epoch lists, plus bits per character.
+def history_record(epochs) -> dict:
+    """A JSON-ready history: per-epoch lists, with losses also in bits per character.
 
-    Keys: ``epoch`` (1-based), ``loss``, ``val_loss`` (nats, if present), ``bpc``, ``val_bpc``
-    and ``epoch_seconds`` (if given).
+    Parameters
+    ----------
+    epochs : list of dict
+        ``LossReport.epochs``: each with ``epoch`` and ``loss`` (nats), optionally ``val_loss``
+        and ``seconds``.
+
+    Returns
+    -------
+    dict
+        ``epoch`` (1-based), ``loss`` and ``val_loss`` (nats), ``bpc`` and ``val_bpc`` (bits per
+        character), ``epoch_seconds``; a key is left out when no epoch has it.
     """
-    h = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    out = {"epoch": [e + 1 for e in history.epoch]}
-    out.update(h)
-    out["bpc"] = nats_to_bits(h.get("loss", []))
-    if "val_loss" in h:
-        out["val_bpc"] = nats_to_bits(h["val_loss"])
-    if epoch_seconds is not None:
-        out["epoch_seconds"] = [float(s) for s in epoch_seconds]
+    out = {"epoch": [int(e["epoch"]) for e in epochs], "loss": [float(e["loss"]) for e in epochs]}
+    out["bpc"] = nats_to_bits(out["loss"])
+    if epochs and all("val_loss" in e for e in epochs):
+        out["val_loss"] = [float(e["val_loss"]) for e in epochs]
+        out["val_bpc"] = nats_to_bits(out["val_loss"])
+    if epochs and all("seconds" in e for e in epochs):
+        out["epoch_seconds"] = [float(e["seconds"]) for e in epochs]
     return out
 
 
