@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+
+import nbhelpers as nbh
+
+TEXT = "the cat sat on the mat. the dog sat on the log. " * 6
+MAXLEN = 10
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    vocab = nbh.Vocabulary.from_text(TEXT)
+    x, y = nbh.make_windows(vocab.encode(TEXT), MAXLEN, 1)
+    models = {}
+    for cell in nbh.CELLS:
+        model = nbh.build_model(cell, units=8, maxlen=MAXLEN, vocab_size=vocab.size)
+        model.fit(nbh.make_dataset(x, y, vocab.size, 32), epochs=1, verbose=0, shuffle=False)
+        models[cell] = model
+    return models, vocab
+
+
+def predict_per_character(model, vocab, seed_text, length):
+    """The classic approach: model.predict on one window per character, greedy (argmax)."""
+    sentence = seed_text[-MAXLEN:]
+    out = ""
+    for _ in range(length):
+        x = nbh.one_hot(vocab.encode(sentence)[None, :], vocab.size).astype("float32")
+        probs = model.predict(x, verbose=0)[0]
+        c = vocab.chars[int(np.argmax(probs))]
+        out += c
+        sentence = sentence[1:] + c
+    return out
+
+
+@pytest.mark.parametrize("cell", nbh.CELLS)
+def test_greedy_generation_equals_predict_per_character(tiny_model, cell):
+    models, vocab = tiny_model
+    got = nbh.generate(models[cell], vocab, TEXT[:MAXLEN], length=15, temperatures=[0.0])
+    assert got[0.0] == predict_per_character(models[cell], vocab, TEXT[:MAXLEN], 15)
+
+
+@pytest.mark.parametrize("cell", nbh.CELLS)
+def test_generation_lengths_vocabulary_and_seed(tiny_model, cell):
+    models, vocab = tiny_model
+    temps = [0.2, 0.5, 1.0, 1.2, 1.5]
+    a = nbh.generate(models[cell], vocab, TEXT[:30], length=25, temperatures=temps, rng=5)
+    b = nbh.generate(models[cell], vocab, TEXT[:30], length=25, temperatures=temps, rng=5)
+    assert a == b
+    assert list(a) == temps
+    for text in a.values():
+        assert len(text) == 25 and set(text) <= set(vocab.chars)
+
+
+def test_generation_errors(tiny_model):
+    models, vocab = tiny_model
+    model = models["lstm"]
+    with pytest.raises(ValueError, match="at least 10 characters"):
+        nbh.generate(model, vocab, "the cat", 5)
+    with pytest.raises(ValueError, match="'QX'"):
+        nbh.generate(model, vocab, "the QaX cat sat on", 5)
+    with pytest.raises(ValueError, match="vocab_size"):
+        nbh.generate(model, nbh.Vocabulary.from_text("abc"), "abcabcabcabc", 5)
+    with pytest.raises(ValueError, match="temperature"):
+        nbh.generate(model, vocab, TEXT[:MAXLEN], 5, temperatures=[-1])
+
+
+def test_callback_prints_each_temperature(tiny_model):
+    models, vocab = tiny_model
+    model = models["gru"]
+    lines = []
+    cb = nbh.GenerateText(TEXT, vocab, temperatures=[0.2, 1.0], length=12, seed=0, print_fn=lines.append)
+    x, y = nbh.make_windows(vocab.encode(TEXT), MAXLEN, 3)
+    model.fit(nbh.make_dataset(x, y, vocab.size, 32), epochs=2, verbose=0, callbacks=[cb], shuffle=False)
+    assert [(s["epoch"], s["temperature"]) for s in cb.samples] == [(1, 0.2), (1, 1.0), (2, 0.2), (2, 1.0)]
+    for s in cb.samples:
+        assert len(s["text"]) == 12 and set(s["text"]) <= set(vocab.chars)
+        assert s["seed"] in TEXT and len(s["seed"]) == MAXLEN
+    printed = "\n".join(lines)
+    assert "temperature 0.2" in printed and "temperature 1.0" in printed

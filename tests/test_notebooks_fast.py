@@ -1,0 +1,61 @@
+"""Run the training notebooks with papermill in fast mode and check what they produced.
+
+The executed notebooks stay in $NBHELPERS_FAST_DIR/notebooks (default build/fast) for the
+Makefile's `nbval --nbval-lax` step.
+"""
+
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+import nbhelpers as nbh
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = {"max_windows": 2000, "epochs": 1, "generate_chars": 40}
+EXPECTED_PARAMS = {"02_lstm_training.ipynb": ("lstm", "102,585"), "03_gru_training.ipynb": ("gru", "79,161")}
+
+
+@pytest.fixture(scope="module")
+def fast_run(corpus_path):
+    out = Path(os.environ.get("NBHELPERS_FAST_DIR", "build/fast"))
+    out = out if out.is_absolute() else ROOT / out
+    os.environ.setdefault(nbh.CORPUS_ENV, str(corpus_path))
+    results = nbh.run_notebooks(out, FAST, ["02", "03"])
+    return out, {r["notebook"]: r for r in results}
+
+
+def outputs(path):
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [(c, o) for c in nb["cells"] for o in c.get("outputs", [])], nb
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_PARAMS))
+def test_fast_run(fast_run, name):
+    out_dir, results = fast_run
+    cell, count = EXPECTED_PARAMS[name]
+    result = results[name]
+    assert result["error"] is None, result["error"]
+    outs, nb = outputs(result["output"])
+    text = "\n".join("".join(o.get("text", "")) for _, o in outs)
+    assert f"trainable parameters: {count} (Keras); formula: {count}" in text
+    assert not [o for _, o in outs if o.get("name") == "stderr"], "log noise reached the notebook"
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1 and "max_windows = 2000" in "".join(injected[0]["source"])
+
+    run_dir = out_dir / cell
+    history = json.loads((run_dir / "history.json").read_text())
+    assert history["epoch"] == [1]
+    for key in ("loss", "val_loss", "bpc", "val_bpc"):
+        assert len(history[key]) == 1 and math.isfinite(history[key][0]), key
+    assert history["loss"][0] < math.log(57)  # better than a uniform guess after one epoch
+
+    vocab = nbh.Vocabulary.load(run_dir / "vocab.json")
+    samples = json.loads((run_dir / "samples.json").read_text())
+    assert [s["temperature"] for s in samples] == nbh.DEFAULTS["temperatures"]
+    for s in samples:
+        assert len(s["text"]) == FAST["generate_chars"]
+        assert set(s["text"]) <= set(vocab.chars)
+        assert f"----- temperature {s['temperature']}:\n{s['seed']}{s['text']}" in text

@@ -1,0 +1,123 @@
+"""Checks on the committed notebooks themselves (no kernel needed)."""
+
+import ast
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import nbhelpers as nbh
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = [ROOT / "notebooks" / name for name in nbh.NOTEBOOKS]
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def parameters_cell(nb):
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, "papermill needs exactly one cell tagged 'parameters'"
+    return cells[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_is_plain_literals_matching_defaults(path):
+    tree = ast.parse(source(parameters_cell(load(path))))
+    names = []
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)
+        name = node.targets[0].id
+        value = ast.literal_eval(node.value)  # plain literals only
+        assert isinstance(value, (int, float, str, list)), (name, value)
+        if name in nbh.DEFAULTS:
+            assert value == nbh.DEFAULTS[name], f"{path.name}: {name} = {value!r}, DEFAULTS has {nbh.DEFAULTS[name]!r}"
+        names.append(name)
+    # papermill must see every parameter (it silently skips lines it cannot parse)
+    assert list(nbh.runners.declared_parameters(path)) == names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outline(path):
+    nb = load(path)
+    cells = nb["cells"]
+    assert cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith("# ")
+    assert "What you will learn" in source(cells[0])
+    headings = [
+        line for c in cells if c["cell_type"] == "markdown" for line in source(c).splitlines() if line.startswith("## ")
+    ]
+    assert headings[0] == "## Setup"
+    assert headings[-2:] == ["## Summary", "## Exercises"]
+    assert any(h.startswith("## Step") for h in headings)
+    code = "\n".join(source(c) for c in cells if c["cell_type"] == "code")
+    assert "import nbhelpers as nbh" in code
+    assert "def " not in code.replace("def show_breakdown", ""), "helper code belongs in nbhelpers"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_outputs_are_clean(path):
+    nb = load(path)
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert any(c.get("outputs") for c in code_cells), "the committed notebooks carry a real run's outputs"
+    for c in code_cells:
+        for out in c.get("outputs", []):
+            assert out["output_type"] != "error", source(c)
+            assert out.get("name") != "stderr", f"stderr in {path.name}: {out.get('text')}"
+    assert not any(c.get("metadata", {}).get("tags") == ["injected-parameters"] for c in nb["cells"])
+
+
+def outputs_text(path):
+    nb = load(path)
+    parts = []
+    for c in nb["cells"]:
+        for out in c.get("outputs", []):
+            text = out.get("text") or out.get("data", {}).get("text/plain", "")
+            parts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    "name,figures",
+    [
+        (
+            "01_data_prep.ipynb",
+            [
+                "corpus length: 600893",
+                "total chars: 57",
+                "nb sequences: 200285",
+                "x shape: (200285, 40, 57)",
+                "y shape: (200285, 57)",
+            ],
+        ),
+        ("02_lstm_training.ipynb", ["trainable parameters: 102,585"]),
+        ("03_gru_training.ipynb", ["trainable parameters: 79,161"]),
+        ("04_parameter_counts.ipynb", ["95,232", "7,353", "102,585", "71,424", "78,777", "71,808", "79,161"]),
+    ],
+)
+def test_committed_outputs_show_the_quoted_figures(name, figures):
+    text = outputs_text(ROOT / "notebooks" / name)
+    for figure in figures:
+        assert figure in text
+
+
+@pytest.mark.parametrize("name", ["02_lstm_training.ipynb", "03_gru_training.ipynb"])
+def test_committed_training_notebooks_are_a_full_run(name):
+    text = outputs_text(ROOT / "notebooks" / name)
+    for epoch in range(1, 6):
+        assert f"----- Generating text after epoch {epoch}" in text
+        assert f"epoch {epoch}: loss" in text
+    for t in nbh.DEFAULTS["temperatures"]:
+        assert text.count(f"----- temperature {t}:") == 5
+
+
+def test_corpus_is_never_committed():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    assert not [f for f in tracked if "nietzsche" in f.lower()]
