@@ -127,3 +127,38 @@ def test_seeded_runs_are_identical():
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(o1, o2)
     assert l1 == l2
+
+
+def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path, monkeypatch):
+    from nbhelpers import paths
+
+    target = tmp_path / "history.json"
+    paths.atomic_write_json(target, {"epoch": [1]})
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were stopped between writing and renaming
+
+    monkeypatch.setattr(paths.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        paths.atomic_write_json(target, {"epoch": [1, 2]})
+    assert json.loads(target.read_text()) == {"epoch": [1]}
+    assert [p.name for p in tmp_path.iterdir()] == ["history.json"]  # no temporary file left
+
+
+def test_reloaded_model_generates_with_its_saved_vocabulary(tmp_path):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    text = "Привет, мир! Как дела? " * 10  # any UTF-8 alphabet works end to end
+    vocab = nbh.Vocabulary.from_text(text)
+    x, y = nbh.make_windows(vocab.encode(text), 8, 2)
+    model = nbh.build_model("lstm", 8, 8, vocab.size)
+    model.fit(nbh.make_dataset(x, y, vocab.size, 16), epochs=1, verbose=0, shuffle=False)
+    nbh.save_run(tmp_path, model, vocab, {"epoch": [1]})
+    run = nbh.load_run(tmp_path)
+    assert run["vocab"] == vocab
+    before = nbh.generate(model, vocab, text[:8], 30, [0.0, 1.0], rng=3)
+    after = nbh.generate(run["model"], run["vocab"], text[:8], 30, [0.0, 1.0], rng=3)
+    assert before == after and set(after[1.0]) <= set(text)
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        nbh.generate(run["model"], run["vocab"], "hello world, english", 5)
