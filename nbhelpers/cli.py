@@ -7,6 +7,8 @@ import sys
 
 import yaml
 
+PATH_PARAMETERS = ("corpus_path", "output_dir")
+
 
 def _parse_value(text: str):
     """Parse a ``-p`` value as YAML (so ``1`` -> int, ``0.5`` -> float, ``[0.2, 0.5]`` -> list)."""
@@ -24,7 +26,7 @@ def main(argv=None) -> int:
         "--output-dir", default="outputs", help="where models, histories and executed notebooks go (default: outputs)"
     )
     run.add_argument(
-        "--notebooks", nargs="*", default=None, help="names or prefixes, e.g. 01 04 (default: all, in order)"
+        "--notebooks", nargs="+", default=None, help="names or prefixes, e.g. 01 04 (default: all, in order)"
     )
     run.add_argument(
         "-p",
@@ -43,7 +45,8 @@ def main(argv=None) -> int:
 
     from .runners import run_notebooks
 
-    params = {name: _parse_value(value) for name, value in args.parameter}
+    # Paths stay strings (YAML would turn "yes" into True); other values are read as YAML.
+    params = {name: value if name in PATH_PARAMETERS else _parse_value(value) for name, value in args.parameter}
     try:
         results = run_notebooks(
             args.output_dir, params, args.notebooks, in_place=args.in_place, log_output=args.log_output

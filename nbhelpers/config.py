@@ -24,9 +24,10 @@ DEFAULTS = {
     "validation_fraction": 0.1,  # last share of the windows, held out as a contiguous tail
     "seed": 42,  # seeds Python, NumPy and TensorFlow (keras.utils.set_random_seed)
     "output_dir": "outputs",  # models, vocabularies, histories; relative to the project root
+    "vocab_size": 57,  # notebook 04 only (02 and 03 take it from the corpus): distinct characters
 }
 
-_POSITIVE_INTS = ("maxlen", "step", "units", "batch_size", "epochs", "generate_chars")
+_POSITIVE_INTS = ("maxlen", "step", "units", "batch_size", "epochs", "generate_chars", "vocab_size")
 
 
 def _as_int(name, value):
@@ -86,7 +87,7 @@ def check_parameters(**params):
     -------
     dict
         The same keys with checked values: positive ints for ``maxlen``, ``step``, ``units``,
-        ``batch_size``, ``epochs``, ``generate_chars``; int >= 0 for ``max_windows`` and ``seed``;
+        ``batch_size``, ``epochs``, ``generate_chars``, ``vocab_size``; int >= 0 for ``max_windows`` and ``seed``;
         float > 0 for ``learning_rate``; float in [0, 1) for ``validation_fraction``; a list of
         floats >= 0 for ``temperatures``; str for ``corpus_path`` and ``output_dir``.
 
@@ -106,6 +107,8 @@ def check_parameters(**params):
                 raise ValueError(f"{name} must be a positive integer, got {value}")
         elif name in ("max_windows", "seed"):
             value = _as_int(name, value)
+            if name == "seed" and value >= 2**32:
+                raise ValueError(f"seed must be < 2**32 (a Keras limit), got {value}")
             if value < 0:
                 raise ValueError(
                     f"{name} must be >= 0, got {value}" + (" (0 means all windows)" if name == "max_windows" else "")
@@ -122,10 +125,12 @@ def check_parameters(**params):
             value = _as_float_list(name, value)
             if any(t < 0 for t in value):
                 raise ValueError(f"temperatures must be >= 0 (0 means argmax), got {value}")
+            if len(set(value)) != len(value):
+                raise ValueError(f"temperatures must be distinct, got {value}")
         elif name in ("corpus_path", "output_dir"):
             if value is None:
                 value = ""
-            if not isinstance(value, (str, bytes)) and not hasattr(value, "__fspath__"):
+            if not isinstance(value, str) and not hasattr(value, "__fspath__"):
                 raise ValueError(f"{name} must be a path string, got {value!r}")
             value = str(value)
             if name == "output_dir" and not value.strip():

@@ -18,23 +18,29 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import check_indices, check_int
 from .paths import atomic_write_json, resolve_input_path
 
 CORPUS_URL = "https://s3.amazonaws.com/text-datasets/nietzsche.txt"
 CORPUS_ENV = "NBHELPERS_CORPUS"
 
 
-def _read_utf8(path: Path) -> str:
+def _read_utf8(path: Path, given_by: str = "corpus_path") -> str:
     if not path.exists():
-        raise FileNotFoundError(
-            f"corpus file not found: {path}. Pass an existing UTF-8 text file as corpus_path, "
-            f"or set corpus_path='' to use ${CORPUS_ENV} or download the Nietzsche corpus."
+        fix = (
+            f"Set {CORPUS_ENV} to an existing UTF-8 text file, or unset it to download the Nietzsche corpus."
+            if given_by == CORPUS_ENV
+            else f"Pass an existing UTF-8 text file as corpus_path, or corpus_path='' to use ${CORPUS_ENV} "
+            f"or download the Nietzsche corpus."
         )
+        raise FileNotFoundError(f"corpus file not found: {path} (from {given_by}). {fix}")
     if path.is_dir():
-        raise IsADirectoryError(f"corpus path is a folder, not a text file: {path}")
+        raise IsADirectoryError(f"corpus path is a folder, not a text file: {path} (from {given_by})")
+    if not path.is_file():
+        raise ValueError(f"corpus path is not a regular file (a pipe or device?): {path} (from {given_by})")
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a leading byte-order mark is not text
     except UnicodeDecodeError as e:
         raise ValueError(
             f"{path} is not UTF-8 text: byte {data[e.start]:#04x} at byte offset {e.start} "
@@ -66,16 +72,21 @@ def load_corpus(path=None, *, lowercase: bool = True) -> str:
     FileNotFoundError
         The file does not exist.
     ValueError
-        The file is not UTF-8 (the message gives the byte offset) or is empty.
+        The file is not UTF-8 (the message gives the byte offset), is empty or is not a regular
+        file. A leading UTF-8 byte-order mark is dropped.
     RuntimeError
         No path was given and the download failed (e.g. offline); the message says what to set.
     """
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a file path (str or os.PathLike), got {path!r}")
     if path is not None and str(path).strip():
         text = _read_utf8(resolve_input_path(path))
         source = str(path)
     elif os.environ.get(CORPUS_ENV, "").strip():
         source = os.environ[CORPUS_ENV]
-        text = _read_utf8(resolve_input_path(source))
+        text = _read_utf8(resolve_input_path(source), given_by=CORPUS_ENV)
     else:
         import keras
 
@@ -160,9 +171,7 @@ class Vocabulary:
 
     def decode(self, indices) -> str:
         """The string for a sequence of indices in [0, vocab_size)."""
-        idx = np.asarray(indices, dtype=np.int64).ravel()
-        if idx.size and (idx.min() < 0 or idx.max() >= self.size):
-            raise ValueError(f"indices must be in [0, {self.size}), got min {idx.min()} max {idx.max()}")
+        idx = check_indices("indices", indices, self.size).ravel()
         return "".join(self.chars[i] for i in idx)
 
     def save(self, path) -> Path:
@@ -213,14 +222,16 @@ def make_windows(encoded, maxlen: int = 40, step: int = 3, max_windows: int = 0)
     ValueError
         If an argument is out of range or the text is shorter than ``maxlen + 1`` characters.
     """
-    encoded = np.asarray(encoded, dtype=np.int32)
-    for name, value in (("maxlen", maxlen), ("step", step)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if isinstance(max_windows, bool) or not isinstance(max_windows, (int, np.integer)) or max_windows < 0:
-        raise ValueError(f"max_windows must be an integer >= 0 (0 = all), got {max_windows!r}")
+    maxlen, step = check_int("maxlen", maxlen), check_int("step", step)
+    max_windows = check_int("max_windows (0 = all)", max_windows, minimum=0)
+    if isinstance(encoded, str):
+        raise ValueError("make_windows takes encoded text: pass vocab.encode(text), not the text itself")
+    encoded = np.asarray(encoded)
     if encoded.ndim != 1:
         raise ValueError(f"encoded must be 1-D, got shape {encoded.shape}")
+    if encoded.size and (not np.issubdtype(encoded.dtype, np.integer) or encoded.min() < 0):
+        raise ValueError("encoded must hold character indices >= 0 (the output of vocab.encode)")
+    encoded = encoded.astype(np.int32)
     if len(encoded) < maxlen + 1:
         raise ValueError(
             f"the text has {len(encoded)} characters but one window needs maxlen + 1 = {maxlen + 1}; "
@@ -241,9 +252,8 @@ def one_hot(indices, vocab_size: int) -> np.ndarray:
     x (n_windows, maxlen, vocab_size) and y (n_windows, vocab_size). That is
     200,285 x 40 x 57 bytes = 457 MB for the full corpus; Keras would copy it to float32 (4x).
     """
-    indices = np.asarray(indices)
-    if indices.size and (indices.min() < 0 or indices.max() >= vocab_size):
-        raise ValueError(f"indices must be in [0, {vocab_size}), got min {indices.min()} max {indices.max()}")
+    vocab_size = check_int("vocab_size", vocab_size)
+    indices = check_indices("indices", indices, vocab_size)
     return np.eye(vocab_size, dtype=bool)[indices]
 
 
@@ -266,6 +276,8 @@ def split_windows(x, y, validation_fraction: float = 0.1):
     """
     if not 0 <= validation_fraction < 1:
         raise ValueError(f"validation_fraction must be in [0, 1), got {validation_fraction}")
+    if len(x) != len(y):
+        raise ValueError(f"x and y must have one entry per window, got {len(x)} and {len(y)}")
     n = len(x)
     n_val = int(round(n * validation_fraction))
     if validation_fraction > 0 and n_val == 0:
@@ -296,10 +308,20 @@ def make_dataset(x, y, vocab_size: int, batch_size: int = 128, *, shuffle: bool 
     -------
     tf.data.Dataset
         Yields (x_batch float32 (b, maxlen, vocab_size), y_batch float32 (b, vocab_size)).
+
+    Raises
+    ------
+    ValueError
+        Indices outside [0, vocab_size) (``tf.one_hot`` would silently give rows of zeros) or
+        mismatched shapes.
     """
     import tensorflow as tf
 
-    ds = tf.data.Dataset.from_tensor_slices((np.asarray(x, np.int32), np.asarray(y, np.int32)))
+    vocab_size, batch_size = check_int("vocab_size", vocab_size), check_int("batch_size", batch_size)
+    x, y = check_indices("x", x, vocab_size), check_indices("y", y, vocab_size)  # else rows of zeros
+    if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
+        raise ValueError(f"need x (n_windows, maxlen) and y (n_windows,), got shapes {x.shape} and {y.shape}")
+    ds = tf.data.Dataset.from_tensor_slices((x.astype(np.int32), y.astype(np.int32)))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)

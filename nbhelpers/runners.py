@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from .config import DEFAULTS, check_parameters
 from .paths import project_root, resolve_output_dir
 
 NOTEBOOKS = (
@@ -83,7 +84,8 @@ def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_p
     Raises
     ------
     ValueError
-        Unknown notebook or parameter name (before anything runs).
+        Unknown notebook, unknown parameter name or bad value, or an output_dir that is a file
+        (all before anything runs).
     """
     import papermill as pm
 
@@ -94,7 +96,10 @@ def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_p
     unknown = sorted(set(parameters) - known)
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; the selected notebooks declare {sorted(known)}")
+    check_parameters(**{k: v for k, v in parameters.items() if k in DEFAULTS})  # bad values: fail before running
     out_root = resolve_output_dir(output_dir)
+    if out_root.exists() and not out_root.is_dir():
+        raise ValueError(f"output_dir {out_root} exists and is not a folder")
     if not in_place:
         parameters.setdefault("output_dir", str(out_root))
     results = []

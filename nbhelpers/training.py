@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from .data import Vocabulary
-from .paths import EpochLog, atomic_write_json
+from .paths import EpochLog, atomic_write_text
 
 LN2 = math.log(2.0)
 
@@ -117,12 +117,43 @@ def history_record(epochs) -> dict:
     return out
 
 
+def _json_text(name, obj) -> str:
+    """Serialise ``obj`` for ``save_run`` (NumPy scalars and arrays allowed; NaN/inf refused)."""
+
+    def to_builtin(o):
+        if hasattr(o, "tolist"):  # NumPy scalars and arrays
+            return o.tolist()
+        if isinstance(o, Path):
+            return str(o)
+        raise TypeError(f"{type(o).__name__} is not JSON serializable")
+
+    try:
+        return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False, default=to_builtin) + "\n"
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"cannot save {name} as JSON: {e}") from None
+
+
 def save_run(run_dir, model, vocab: Vocabulary, history: dict, samples=None, settings=None) -> Path:
     """Save a trained model with everything needed to use it again; every file written atomically.
 
     Writes ``model.keras``, ``vocab.json``, ``history.json`` and, if given, ``samples.json`` and
-    ``settings.json`` into ``run_dir`` (created if needed). Returns ``run_dir`` as a Path.
+    ``settings.json`` into ``run_dir`` (created if needed). Everything is checked and serialised
+    before the first file is written, so a bad argument leaves an earlier run untouched.
+
+    Raises
+    ------
+    ValueError
+        ``vocab`` is not a Vocabulary matching the model's input width, or a dict cannot be
+        written as JSON (NaN and infinity are refused: they are not valid JSON).
     """
+    if not isinstance(vocab, Vocabulary):
+        raise ValueError(f"vocab must be a nbhelpers.Vocabulary, got {type(vocab).__name__}")
+    if model.input_shape[-1] != vocab.size:
+        raise ValueError(f"the model reads vocab_size={model.input_shape[-1]} but the vocabulary has {vocab.size}")
+    texts = {"vocab.json": _json_text("vocab", {"chars": list(vocab.chars)})}
+    for name, obj in (("history", history), ("samples", samples), ("settings", settings)):
+        if obj is not None:
+            texts[f"{name}.json"] = _json_text(name, obj)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".model-", suffix=".keras")
@@ -132,13 +163,16 @@ def save_run(run_dir, model, vocab: Vocabulary, history: dict, samples=None, set
         os.replace(tmp, run_dir / "model.keras")
     finally:
         Path(tmp).unlink(missing_ok=True)
-    vocab.save(run_dir / "vocab.json")
-    atomic_write_json(run_dir / "history.json", history)
-    if samples is not None:
-        atomic_write_json(run_dir / "samples.json", samples)
-    if settings is not None:
-        atomic_write_json(run_dir / "settings.json", settings)
+    for name, text in texts.items():
+        atomic_write_text(run_dir / name, text)
     return run_dir
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path} is not a valid JSON file written by save_run ({e}); re-run the training") from None
 
 
 def load_run(run_dir) -> dict:
@@ -148,6 +182,8 @@ def load_run(run_dir) -> dict:
     ------
     FileNotFoundError
         If ``run_dir`` lacks ``model.keras`` or ``vocab.json``; the message says how to make them.
+    ValueError
+        A damaged file (named in the message), or a vocabulary that does not fit the model.
     """
     import keras
 
@@ -158,10 +194,20 @@ def load_run(run_dir) -> dict:
                 f"{run_dir / name} not found: run the training notebook (02 for LSTM, 03 for GRU) "
                 f"with output_dir pointing at {run_dir.parent}, e.g. `make run`"
             )
-    out = {
-        "model": keras.models.load_model(run_dir / "model.keras", safe_mode=True),
-        "vocab": Vocabulary.load(run_dir / "vocab.json"),
-    }
+    data = _read_json(run_dir / "vocab.json")
+    try:
+        vocab = Vocabulary(tuple(data["chars"]))
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{run_dir / 'vocab.json'} is not a vocabulary written by save_run ({e!r})") from None
+    try:
+        model = keras.models.load_model(run_dir / "model.keras", safe_mode=True)
+    except Exception as e:  # Keras reports a damaged archive in many ways, some misleading
+        raise ValueError(
+            f"{run_dir / 'model.keras'} could not be loaded ({type(e).__name__}: {e}); re-run the training"
+        ) from e
+    if model.input_shape[-1] != vocab.size:
+        raise ValueError(
+            f"{run_dir}: the model reads vocab_size={model.input_shape[-1]} but vocab.json has {vocab.size} characters"
+        )
     hist = run_dir / "history.json"
-    out["history"] = json.loads(hist.read_text(encoding="utf-8")) if hist.is_file() else None
-    return out
+    return {"model": model, "vocab": vocab, "history": _read_json(hist) if hist.is_file() else None}

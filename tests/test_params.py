@@ -57,5 +57,5 @@ def test_bad_sizes(fn, args):
 def test_unknown_cell():
     with pytest.raises(ValueError, match="'lstm' or 'gru'"):
         nbh.rnn_params("rnn", 4, 4)
-    with pytest.raises(ValueError, match="cell must be one of"):
+    with pytest.raises(ValueError, match="cell must be .lstm. or .gru."):
         nbh.build_model("transformer")

@@ -96,3 +96,27 @@ def test_the_float32_case_really_breaks_numpy_multinomial():
     p = p / p.sum()
     with pytest.raises(ValueError, match="sum"):
         np.random.multinomial(1, p, 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.floats(0, 1, allow_nan=False, width=32), min_size=6, max_size=6).filter(lambda v: sum(v) > 0),
+        min_size=1,
+        max_size=6,
+    ),
+    temps=st.lists(st.sampled_from([0.0, 1e-300, 0.2, 0.5, 1.0, 1.2, 1.5, 50.0]), min_size=6, max_size=6),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_sample_rows_equals_sample_row_by_row(rows, temps, seed):
+    p = np.asarray(rows, dtype=np.float32)
+    t = temps[: len(p)]
+    together = nbh.sample_rows(p, t, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    one_by_one = [nbh.sample(p[i], t[i], rng) for i in range(len(p))]
+    assert together.tolist() == one_by_one
+
+
+def test_sample_rows_needs_one_temperature_per_row():
+    with pytest.raises(ValueError, match="one temperature per row"):
+        nbh.sample_rows(np.ones((3, 4)), [1.0, 0.5])
