@@ -2,7 +2,8 @@
 #   make run     execute all notebooks in order (full defaults) into $(OUTPUT_DIR)/
 #   make test    unit tests, nbval on 01/04, fast papermill runs of 02/03 + nbval-lax on them
 #   make lab     open the lesson in JupyterLab
-#   make notebooks   re-execute the committed notebooks in place (full run, ~15 min on 2 cores)
+#   make notebooks   re-execute the committed notebooks in place (full run, ~10 min on 2 cores)
+#   make bench   classic vs nbhelpers: generation, training throughput, memory (-> outputs/bench.json)
 # Overrides: make run EPOCHS=1 MAX_WINDOWS=5000 GENERATE_CHARS=100 SEED=1 UNITS=64
 #            PARAMS="-p learning_rate 0.005"   CORPUS=path/to/text.txt   OUTPUT_DIR=outputs
 
@@ -25,10 +26,10 @@ RUN_PARAMS := $(if $(EPOCHS),-p epochs $(EPOCHS)) $(if $(MAX_WINDOWS),-p max_win
 	$(if $(GENERATE_CHARS),-p generate_chars $(GENERATE_CHARS)) $(if $(SEED),-p seed $(SEED)) \
 	$(if $(UNITS),-p units $(UNITS)) $(PARAMS)
 
-.PHONY: help venv run test unit nbval-static fast-notebooks lab notebooks clean
+.PHONY: help venv run test unit nbval-static fast-notebooks lab notebooks bench clean
 
 help:
-	@sed -n '2,8p' Makefile
+	@sed -n '2,9p' Makefile
 
 venv: $(STAMP)
 
@@ -58,11 +59,16 @@ nbval-static: $(STAMP)
 fast-notebooks: unit
 	$(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env $(FAST_DIR)/notebooks/*.ipynb
 
+# JupyterLab refuses to run as root (containers, Colab-like machines) unless told to.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ARGS)
 
 notebooks: $(STAMP)
 	$(PY) -m nbhelpers run --in-place $(RUN_PARAMS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py --output $(OUTPUT_DIR)/bench.json $(BENCH_ARGS)
 
 clean:
 	rm -rf build $(OUTPUT_DIR) .pytest_cache

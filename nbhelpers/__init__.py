@@ -34,7 +34,7 @@ from .params import (  # noqa: E402
 from .paths import project_root, resolve_output_dir  # noqa: E402
 from .plots import plot_history  # noqa: E402
 from .runners import NOTEBOOKS, run_notebooks  # noqa: E402
-from .sampling import apply_temperature, sample  # noqa: E402
+from .sampling import apply_temperature, sample, sample_rows  # noqa: E402
 from .training import LossReport, history_record, load_run, nats_to_bits, save_run  # noqa: E402
 
 __version__ = "0.1.0"
@@ -73,6 +73,7 @@ __all__ = [
     "rnn_params",
     "run_notebooks",
     "sample",
+    "sample_rows",
     "save_run",
     "split_windows",
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
+from .checks import check_int
 from .paths import EpochLog
-from .sampling import _check_temperature, sample
+from .sampling import check_temperatures, sample_rows
 
 
 def _predict_fn(model):
@@ -19,7 +22,65 @@ def _predict_fn(model):
     return fn
 
 
-def generate(model, vocab, seed_text: str, length: int = 400, temperatures=(1.0,), rng=None) -> dict:
+def _step_fn(model):
+    """A compiled one-character step ``(x_t, states) -> (probs, states)`` using the model's own layers."""
+    fn = getattr(model, "_nbhelpers_step", None)
+    if fn is None:
+        import tensorflow as tf
+
+        rnn, dense = model.layers[0], model.layers[-1]
+
+        def step(x_t, states):
+            h, new_states = rnn.cell(x_t, states, training=False)
+            return dense(h), new_states
+
+        fn = tf.function(step, reduce_retracing=True)
+        model._nbhelpers_step = fn
+    return fn
+
+
+def _stateful_fn(model):
+    """One compiled graph for the whole stateful generation: seed window, then ``length`` steps.
+
+    Sampling happens inside the graph (``tf.random.stateless_categorical`` on log-probabilities
+    divided by the temperature; argmax for temperature 0), so no Python runs per character.
+    """
+    fn = getattr(model, "_nbhelpers_stateful", None)
+    if fn is None:
+        import tensorflow as tf
+
+        rnn, dense = model.layers[0], model.layers[-1]
+        _, maxlen, vocab_size = model.input_shape
+
+        def run(seed_idx, length, temps, seed):
+            # seed_idx (n, maxlen) int32, temps (n,) float32, seed (2,) int32 -> (n, length) int32
+            states = rnn.cell.get_initial_state(tf.shape(seed_idx)[0])
+            for t in range(maxlen):
+                h, states = rnn.cell(tf.one_hot(seed_idx[:, t], vocab_size), states, training=False)
+            probs = dense(h)
+            sampled = temps > 0
+            scale = tf.where(sampled, temps, tf.ones_like(temps))[:, None]
+
+            def body(i, probs, states, chars):
+                logits = tf.math.log(probs)  # -inf for zero probabilities: never drawn
+                logits = (logits - tf.reduce_max(logits, axis=1, keepdims=True)) / scale
+                drawn = tf.random.stateless_categorical(logits, 1, seed=seed + tf.stack([0, i]), dtype=tf.int32)
+                nxt = tf.where(sampled, drawn[:, 0], tf.argmax(probs, axis=1, output_type=tf.int32))
+                h, states = rnn.cell(tf.one_hot(nxt, vocab_size), states, training=False)
+                return i + 1, dense(h), states, chars.write(i, nxt)
+
+            chars = tf.TensorArray(tf.int32, size=length)
+            _, _, _, chars = tf.while_loop(lambda i, *_: i < length, body, [tf.constant(0), probs, states, chars])
+            return tf.transpose(chars.stack())
+
+        fn = tf.function(run, reduce_retracing=True)
+        model._nbhelpers_stateful = fn
+    return fn
+
+
+def generate(
+    model, vocab, seed_text: str, length: int = 400, temperatures=(1.0,), rng=None, *, stateful: bool = False
+) -> dict:
     """Generate ``length`` characters after ``seed_text`` at each temperature.
 
     Each step feeds the last ``maxlen`` characters (one-hot, as in training) to the model and
@@ -36,10 +97,21 @@ def generate(model, vocab, seed_text: str, length: int = 400, temperatures=(1.0,
         At least ``maxlen`` characters, all in ``vocab``; only its last ``maxlen`` are used.
     length : int >= 0
         Characters to generate per temperature.
-    temperatures : sequence of float >= 0
+    temperatures : sequence of distinct float >= 0, or one float
         0 means argmax (greedy).
     rng : numpy.random.Generator or int, optional
         Seeds the sampling; the same seed gives the same text.
+    stateful : bool
+        False (default): the classic sliding window, the model re-reads the last ``maxlen``
+        characters for every new one (``maxlen`` recurrent steps per character), exactly what it
+        was trained on. True: run the recurrent cell once over the seed window, then carry its
+        state and feed one character per step (1 recurrent step per character, ~``maxlen`` times
+        less work). The state then summarises *all* text since the window's start, not just the
+        last ``maxlen`` characters, so the probabilities differ from the window mode after the
+        first character (the TensorFlow text-generation tutorial's one-step model works this way).
+        The whole loop, sampling included, runs as one TensorFlow graph: draws come from
+        ``tf.random.stateless_categorical`` seeded from ``rng`` (same distribution as ``sample``,
+        other random numbers).
 
     Returns
     -------
@@ -58,11 +130,8 @@ def generate(model, vocab, seed_text: str, length: int = 400, temperatures=(1.0,
             f"the model expects vocab_size={vocab_size} but the vocabulary has {vocab.size} characters; "
             f"load the vocabulary saved with this model"
         )
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
-        raise ValueError(f"length must be an integer >= 0, got {length!r}")
-    temps = [_check_temperature(t) for t in temperatures]
-    if not temps:
-        raise ValueError("give at least one temperature")
+    length = check_int("length", length, minimum=0)
+    temps = check_temperatures(temperatures)
     if len(seed_text) < maxlen:
         raise ValueError(
             f"seed_text has {len(seed_text)} characters but the model reads windows of maxlen={maxlen}; "
@@ -72,13 +141,19 @@ def generate(model, vocab, seed_text: str, length: int = 400, temperatures=(1.0,
     window = vocab.encode(seed_text)[-maxlen:]  # (maxlen,) int32; every seed character is checked
     windows = np.tile(window, (len(temps), 1))  # (n_temps, maxlen) int32
     eye = np.eye(vocab_size, dtype=np.float32)
-    predict = _predict_fn(model)
     out = np.empty((len(temps), length), dtype=np.int32)
-    for step in range(length):
-        probs = np.asarray(predict(eye[windows]))  # (n_temps, vocab_size) float32
-        for row, t in enumerate(temps):
-            out[row, step] = sample(probs[row], t, rng)
-        windows = np.concatenate([windows[:, 1:], out[:, step : step + 1]], axis=1)
+    if stateful:
+        if length == 0:
+            return {t: "" for t in temps}
+        seed = rng.integers(0, 2**31 - 1, size=2).astype(np.int32)
+        temps32 = np.minimum(temps, 1e30).astype(np.float32)  # float32 cannot hold 1e300: clamp, still "flat"
+        out = _stateful_fn(model)(windows, np.int32(length), temps32, seed).numpy()
+    else:
+        predict = _predict_fn(model)
+        for step in range(length):
+            probs = np.asarray(predict(eye[windows]))  # (n_temps, vocab_size) float32
+            out[:, step] = sample_rows(probs, temps, rng)
+            windows = np.concatenate([windows[:, 1:], out[:, step : step + 1]], axis=1)
     return {t: vocab.decode(out[row]) for row, t in enumerate(temps)}
 
 
@@ -123,8 +198,17 @@ class GenerateText(_keras_callback_base()):
         print_fn=print,
     ):
         super().__init__()
-        self.text, self.vocab, self.length = text, vocab, length
-        self.temperatures = [_check_temperature(t) for t in temperatures]
+        # Check everything now, not after the first (long) epoch.
+        self.temperatures = check_temperatures(temperatures)
+        self.length = check_int("length", length, minimum=0)
+        if seed is not None:
+            seed = check_int("seed", seed, minimum=0)
+        if not isinstance(text, str) or len(text) < 2:
+            raise ValueError("text must be the corpus string (seeds are drawn from it)")
+        vocab.encode(text)  # raises, naming them, if the text has characters outside the vocabulary
+        if log_path is not None and Path(log_path).is_dir():
+            raise ValueError(f"log_path must be a file, got the folder {log_path}")
+        self.text, self.vocab = text, vocab
         self.seed = seed
         self.print_fn = print_fn
         self.log = EpochLog(log_path)
@@ -139,13 +223,16 @@ class GenerateText(_keras_callback_base()):
             for s in e["samples"]
         ]
 
-    def on_train_begin(self, logs=None):
-        self._started = False
-
     def on_epoch_begin(self, epoch, logs=None):
         if not self._started:
             self._started = True
             self.log.start(epoch + 1)
+
+    def on_train_begin(self, logs=None):
+        self._started = False
+        maxlen = self.model.input_shape[1]
+        if len(self.text) < maxlen + 1:
+            raise ValueError(f"text has {len(self.text)} characters; seeds need at least maxlen + 1 = {maxlen + 1}")
 
     def on_epoch_end(self, epoch, logs=None):
         maxlen = self.model.input_shape[1]
