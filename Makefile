@@ -2,7 +2,7 @@
 #   make run     execute all notebooks in order (full defaults) into $(OUTPUT_DIR)/
 #   make test    unit tests, nbval on 01/04, fast papermill runs of 02/03 + nbval-lax on them
 #   make lab     open the lesson in JupyterLab
-#   make notebooks   re-execute the committed notebooks in place (full run, ~10 min on 2 cores)
+#   make notebooks   re-execute the committed notebooks in place (full run, ~12 min on 2 cores)
 #   make bench   classic vs nbhelpers: generation, training throughput, memory (-> outputs/bench.json)
 # Overrides: make run EPOCHS=1 MAX_WINDOWS=5000 GENERATE_CHARS=100 SEED=1 UNITS=64
 #            PARAMS="-p learning_rate 0.005"   CORPUS=path/to/text.txt   OUTPUT_DIR=outputs
