@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from .sampling import check_temperatures
+
 # The classic Keras example (keras-team/keras, examples/generative/lstm_character_level_text_generation):
 DEFAULTS = {
     "corpus_path": "",  # "" = $NBHELPERS_CORPUS if set, else download the original (cached)
@@ -122,11 +124,7 @@ def check_parameters(**params):
             if not 0 <= value < 1:
                 raise ValueError(f"validation_fraction must be in [0, 1), got {value}")
         elif name == "temperatures":
-            value = _as_float_list(name, value)
-            if any(t < 0 for t in value):
-                raise ValueError(f"temperatures must be >= 0 (0 means argmax), got {value}")
-            if len(set(value)) != len(value):
-                raise ValueError(f"temperatures must be distinct, got {value}")
+            value = check_temperatures(_as_float_list(name, value))  # >= 0 and distinct
         elif name in ("corpus_path", "output_dir"):
             if value is None:
                 value = ""
