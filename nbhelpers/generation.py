@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from .checks import check_int
@@ -49,15 +50,15 @@ def _stateful_fn(model):
     if fn is None:
         import tensorflow as tf
 
-        rnn, dense = model.layers[0], model.layers[-1]
+        rnn = model.layers[0]
+        step = _step_fn(model)  # inlined into this graph
         _, maxlen, vocab_size = model.input_shape
 
         def run(seed_idx, length, temps, seed):
             # seed_idx (n, maxlen) int32, temps (n,) float32, seed (2,) int32 -> (n, length) int32
             states = rnn.cell.get_initial_state(tf.shape(seed_idx)[0])
             for t in range(maxlen):
-                h, states = rnn.cell(tf.one_hot(seed_idx[:, t], vocab_size), states, training=False)
-            probs = dense(h)
+                probs, states = step(tf.one_hot(seed_idx[:, t], vocab_size), states)
             sampled = temps > 0
             scale = tf.where(sampled, temps, tf.ones_like(temps))[:, None]
 
@@ -66,8 +67,8 @@ def _stateful_fn(model):
                 logits = (logits - tf.reduce_max(logits, axis=1, keepdims=True)) / scale
                 drawn = tf.random.stateless_categorical(logits, 1, seed=seed + tf.stack([0, i]), dtype=tf.int32)
                 nxt = tf.where(sampled, drawn[:, 0], tf.argmax(probs, axis=1, output_type=tf.int32))
-                h, states = rnn.cell(tf.one_hot(nxt, vocab_size), states, training=False)
-                return i + 1, dense(h), states, chars.write(i, nxt)
+                probs, states = step(tf.one_hot(nxt, vocab_size), states)
+                return i + 1, probs, states, chars.write(i, nxt)
 
             chars = tf.TensorArray(tf.int32, size=length)
             _, _, _, chars = tf.while_loop(lambda i, *_: i < length, body, [tf.constant(0), probs, states, chars])
@@ -157,13 +158,7 @@ def generate(
     return {t: vocab.decode(out[row]) for row, t in enumerate(temps)}
 
 
-def _keras_callback_base():
-    import keras
-
-    return keras.callbacks.Callback
-
-
-class GenerateText(_keras_callback_base()):
+class GenerateText(keras.callbacks.Callback):
     """Keras callback: after each epoch, print text generated at each temperature.
 
     The seed is one random ``maxlen``-character window of ``text`` per epoch (the same window

@@ -9,6 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import keras
+
 from .data import Vocabulary
 from .paths import EpochLog, atomic_write_text
 
@@ -26,13 +28,7 @@ def nats_to_bits(nats):
     return nats / LN2
 
 
-def _keras_callback_base():
-    import keras
-
-    return keras.callbacks.Callback
-
-
-class LossReport(_keras_callback_base()):
+class LossReport(keras.callbacks.Callback):
     """Keras callback: after each epoch print loss and val_loss in nats and bits/char, and time it.
 
     Stops training with a clear message if the loss becomes NaN or infinite. Every finished
@@ -185,8 +181,6 @@ def load_run(run_dir) -> dict:
     ValueError
         A damaged file (named in the message), or a vocabulary that does not fit the model.
     """
-    import keras
-
     run_dir = Path(run_dir)
     for name in ("model.keras", "vocab.json"):
         if not (run_dir / name).is_file():
