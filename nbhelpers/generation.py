@@ -9,7 +9,7 @@ import numpy as np
 
 from .checks import check_int
 from .paths import EpochLog
-from .sampling import check_temperatures, sample_rows
+from .sampling import _check_top_k, _check_top_p, check_temperatures, sample_rows
 
 
 def _predict_fn(model):
@@ -44,7 +44,8 @@ def _stateful_fn(model):
     """One compiled graph for the whole stateful generation: seed window, then ``length`` steps.
 
     Sampling happens inside the graph (``tf.random.stateless_categorical`` on log-probabilities
-    divided by the temperature; argmax for temperature 0), so no Python runs per character.
+    divided by the temperature, truncated to the top-k / nucleus set; argmax for temperature 0),
+    so no Python runs per character.
     """
     fn = getattr(model, "_nbhelpers_stateful", None)
     if fn is None:
@@ -54,8 +55,18 @@ def _stateful_fn(model):
         step = _step_fn(model)  # inlined into this graph
         _, maxlen, vocab_size = model.input_shape
 
-        def run(seed_idx, length, temps, seed):
-            # seed_idx (n, maxlen) int32, temps (n,) float32, seed (2,) int32 -> (n, length) int32
+        def truncate(logits, top_k, top_p):
+            # As sampling._truncate_rows: ranks by value, ties by lower index (tf.math.top_k, stable argsort).
+            kept = tf.reduce_max(tf.one_hot(tf.math.top_k(logits, top_k).indices, vocab_size), axis=1) > 0
+            order = tf.argsort(logits, axis=1, direction="DESCENDING", stable=True)
+            ranked = tf.gather(tf.nn.softmax(logits), order, batch_dims=1)
+            in_nucleus = tf.math.cumsum(ranked, axis=1, exclusive=True) < top_p  # first always kept
+            kept &= tf.gather(in_nucleus, tf.argsort(order, axis=1), batch_dims=1)  # back to vocab order
+            return tf.where(kept, logits, -float("inf"))
+
+        def run(seed_idx, length, temps, seed, top_k, top_p):
+            # seed_idx (n, maxlen) int32, temps (n,) float32, seed (2,) int32, top_k int32 (vocab_size
+            # = off), top_p float32 (> 1 = off) -> (n, length) int32
             states = rnn.cell.get_initial_state(tf.shape(seed_idx)[0])
             for t in range(maxlen):
                 probs, states = step(tf.one_hot(seed_idx[:, t], vocab_size), states)
@@ -64,7 +75,7 @@ def _stateful_fn(model):
 
             def body(i, probs, states, chars):
                 logits = tf.math.log(probs)  # -inf for zero probabilities: never drawn
-                logits = (logits - tf.reduce_max(logits, axis=1, keepdims=True)) / scale
+                logits = truncate((logits - tf.reduce_max(logits, axis=1, keepdims=True)) / scale, top_k, top_p)
                 drawn = tf.random.stateless_categorical(logits, 1, seed=seed + tf.stack([0, i]), dtype=tf.int32)
                 nxt = tf.where(sampled, drawn[:, 0], tf.argmax(probs, axis=1, output_type=tf.int32))
                 probs, states = step(tf.one_hot(nxt, vocab_size), states)
@@ -80,7 +91,16 @@ def _stateful_fn(model):
 
 
 def generate(
-    model, vocab, seed_text: str, length: int = 400, temperatures=(1.0,), rng=None, *, stateful: bool = False
+    model,
+    vocab,
+    seed_text: str,
+    length: int = 400,
+    temperatures=(1.0,),
+    rng=None,
+    *,
+    stateful: bool = False,
+    top_k=None,
+    top_p=None,
 ) -> dict:
     """Generate ``length`` characters after ``seed_text`` at each temperature.
 
@@ -113,6 +133,10 @@ def generate(
         The whole loop, sampling included, runs as one TensorFlow graph: draws come from
         ``tf.random.stateless_categorical`` seeded from ``rng`` (same distribution as ``sample``,
         other random numbers).
+    top_k : int >= 1, optional
+        Sample only among the k likeliest characters (after the temperature); see ``truncate``.
+    top_p : float in (0, 1], optional
+        Nucleus sampling: only among the likeliest characters whose probabilities reach ``top_p``.
 
     Returns
     -------
@@ -123,7 +147,8 @@ def generate(
     ------
     ValueError
         If the seed is shorter than ``maxlen``, has characters outside ``vocab`` (named in the
-        message), the vocabulary does not match the model, or a temperature is invalid.
+        message), the vocabulary does not match the model, or a temperature, ``top_k`` or
+        ``top_p`` is invalid.
     """
     _, maxlen, vocab_size = model.input_shape
     if vocab_size != vocab.size:
@@ -133,6 +158,7 @@ def generate(
         )
     length = check_int("length", length, minimum=0)
     temps = check_temperatures(temperatures)
+    top_k, top_p = _check_top_k(top_k), _check_top_p(top_p)
     if len(seed_text) < maxlen:
         raise ValueError(
             f"seed_text has {len(seed_text)} characters but the model reads windows of maxlen={maxlen}; "
@@ -148,12 +174,14 @@ def generate(
             return {t: "" for t in temps}
         seed = rng.integers(0, 2**31 - 1, size=2).astype(np.int32)
         temps32 = np.minimum(temps, 1e30).astype(np.float32)  # float32 cannot hold 1e300: clamp, still "flat"
-        out = _stateful_fn(model)(windows, np.int32(length), temps32, seed).numpy()
+        k = np.int32(vocab_size if top_k is None else min(top_k, vocab_size))
+        p = np.float32(2.0 if top_p is None else top_p)  # > 1: every character is in the nucleus
+        out = _stateful_fn(model)(windows, np.int32(length), temps32, seed, k, p).numpy()
     else:
         predict = _predict_fn(model)
         for step in range(length):
             probs = np.asarray(predict(eye[windows]))  # (n_temps, vocab_size) float32
-            out[:, step] = sample_rows(probs, temps, rng)
+            out[:, step] = sample_rows(probs, temps, rng, top_k=top_k, top_p=top_p)
             windows = np.concatenate([windows[:, 1:], out[:, step : step + 1]], axis=1)
     return {t: vocab.decode(out[row]) for row, t in enumerate(temps)}
 

@@ -1,8 +1,14 @@
-"""Temperature sampling of the next character.
+"""Sampling the next character: temperature, top-k and nucleus (top-p), and entropy.
 
 Reweighting a distribution p by a temperature T: ``p_T(k) ∝ exp(log p(k) / T) = p(k)^(1/T)``
 (Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural Network"; the classic Keras
 example's ``sample``). T < 1 sharpens the distribution, T > 1 flattens it, T -> 0 is argmax.
+
+Truncation, applied after the temperature: **top-k** keeps the k likeliest characters (Fan, Lewis
+& Dauphin 2018, "Hierarchical Neural Story Generation"); **nucleus** or top-p keeps the smallest
+set of likeliest characters whose probabilities sum to at least p (Holtzman et al. 2020, "The
+Curious Case of Neural Text Degeneration"). Both renormalise what they keep; the rest is never
+drawn.
 
 Unlike the classic ``np.random.multinomial(1, preds)``, this works in float64 with an inverse-CDF
 draw, so float32 probabilities that sum to slightly more than 1 never raise, zero probabilities
@@ -64,6 +70,115 @@ def check_temperatures(temperatures) -> list:
     return temps
 
 
+def _check_top_k(top_k):
+    if top_k is None:
+        return None
+    if isinstance(top_k, (bool, np.bool_)) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+        raise ValueError(f"top_k must be an integer >= 1 (1 means argmax) or None to keep all, got {top_k!r}")
+    return int(top_k)
+
+
+def _check_top_p(top_p):
+    if top_p is None:
+        return None
+    if isinstance(top_p, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"top_p must be a number in (0, 1] or None to keep all, got {top_p!r}")
+    try:
+        p = float(top_p)
+    except (TypeError, ValueError):
+        raise ValueError(f"top_p must be a number in (0, 1] or None to keep all, got {top_p!r}") from None
+    if not 0 < p <= 1:  # also rejects NaN
+        raise ValueError(f"top_p must be in (0, 1] (1 keeps everything; close to 0 means argmax), got {top_p!r}")
+    return p
+
+
+def _truncate_rows(q: np.ndarray, top_k, top_p) -> np.ndarray:
+    """Zero all but the top-k / nucleus entries of each row of q (n, vocab_size) float64; renormalise.
+
+    Ranks are by probability, ties by lower index (as ``np.argmax``), so exactly min(k, nonzero)
+    entries stay for top-k and ``top_k=1`` is the argmax.
+    """
+    if top_k is None and top_p is None:
+        return q
+    order = np.argsort(-q, axis=1, kind="stable")  # likeliest first; ties: lower index first
+    ranked = np.take_along_axis(q, order, axis=1)
+    keep = ranked > 0
+    if top_k is not None:
+        keep[:, top_k:] = False
+    if top_p is not None:
+        before = np.cumsum(ranked, axis=1) - ranked  # mass of the likelier entries
+        # The first entry is always kept; 1 - 1e-12 absorbs rounding when the mass reaches p exactly.
+        keep &= before < top_p * (1 - 1e-12) * ranked.sum(axis=1, keepdims=True)
+    mask = np.zeros_like(keep)
+    np.put_along_axis(mask, order, keep, axis=1)
+    out = np.where(mask, q, 0.0)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def truncate(probs, top_k=None, top_p=None) -> np.ndarray:
+    """Keep only the top-k or nucleus (top-p) characters of a distribution, renormalised.
+
+    Parameters
+    ----------
+    probs : array_like, shape (vocab_size,)
+        Probabilities (non-negative, any positive sum).
+    top_k : int >= 1, optional
+        Keep the k likeliest characters (ties: the lower index ranks first). 1 is argmax; a k
+        larger than the number of non-zero entries keeps them all. None: no limit.
+    top_p : float in (0, 1], optional
+        Keep the likeliest characters until their probabilities sum to at least ``top_p`` (the
+        nucleus; at least one is always kept, so p -> 0 is argmax and 1 keeps all). None: no limit.
+        With both, a character must pass both.
+
+    Returns
+    -------
+    ndarray, shape (vocab_size,), float64
+        Summing to 1; every dropped entry is exactly 0.
+
+    Raises
+    ------
+    ValueError
+        Bad probs (as ``apply_temperature``), ``top_k`` not an int >= 1, ``top_p`` outside (0, 1].
+
+    References
+    ----------
+    Fan, Lewis & Dauphin (2018), top-k; Holtzman et al. (2020), nucleus sampling.
+    """
+    p = _check_probs(probs)
+    return _truncate_rows(p[None] / p.sum(), _check_top_k(top_k), _check_top_p(top_p))[0]
+
+
+def entropy_bits(probs) -> np.ndarray:
+    """Shannon entropy ``H = -sum_k p(k) log2 p(k)`` of each distribution, in bits.
+
+    0 for a certain next character; log2(vocab_size) (5.83 bits for 57 characters) for a uniform
+    guess. ``2 ** H`` is the distribution's perplexity: the number of equally likely characters
+    it is as uncertain as.
+
+    Parameters
+    ----------
+    probs : array_like, shape (vocab_size,) or (n, vocab_size)
+        Probabilities; each row is renormalised to sum to 1.
+
+    Returns
+    -------
+    float64 scalar or ndarray of shape (n,)
+
+    Raises
+    ------
+    ValueError
+        NaN, infinite or negative entries, or a row summing to 0.
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    one = p.ndim == 1
+    p = _check_probs(p[None] if one else p, ndim=2)
+    p = p / p.sum(axis=1, keepdims=True)
+    logp = np.zeros_like(p)
+    np.log2(p, out=logp, where=p > 0)  # 0 log 0 = 0
+    h = -(p * logp).sum(axis=1)
+    return h[0] if one else h
+
+
 def apply_temperature(probs, temperature: float) -> np.ndarray:
     """Reweight a distribution by a temperature.
 
@@ -102,8 +217,8 @@ def _reweight_rows(p: np.ndarray, temps: np.ndarray) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def sample(probs, temperature: float = 1.0, rng=None) -> int:
-    """Draw the next character index from ``probs`` reweighted by ``temperature``.
+def sample(probs, temperature: float = 1.0, rng=None, *, top_k=None, top_p=None) -> int:
+    """Draw the next character index from ``probs`` reweighted by ``temperature``, optionally truncated.
 
     Parameters
     ----------
@@ -113,21 +228,23 @@ def sample(probs, temperature: float = 1.0, rng=None) -> int:
         0 means argmax (deterministic).
     rng : numpy.random.Generator or int, optional
         Source of randomness; an int seeds a new Generator. The same seed gives the same draws.
+    top_k, top_p : optional
+        Truncation applied after the temperature, as ``truncate``; None (default) keeps all.
 
     Returns
     -------
     int
-        An index in [0, vocab_size) whose reweighted probability is > 0.
+        An index in [0, vocab_size) whose reweighted (and kept) probability is > 0.
 
     Raises
     ------
     ValueError
-        As ``apply_temperature``.
+        As ``apply_temperature`` and ``truncate``.
     """
-    return int(sample_rows(_check_probs(probs)[None], [temperature], rng)[0])
+    return int(sample_rows(_check_probs(probs)[None], [temperature], rng, top_k=top_k, top_p=top_p)[0])
 
 
-def sample_rows(probs, temperatures, rng=None) -> np.ndarray:
+def sample_rows(probs, temperatures, rng=None, *, top_k=None, top_p=None) -> np.ndarray:
     """``sample`` for several distributions at once, each with its own temperature.
 
     Row i gives the same draw as ``sample(probs[i], temperatures[i], rng)`` called for i = 0, 1, ...
@@ -138,6 +255,8 @@ def sample_rows(probs, temperatures, rng=None) -> np.ndarray:
     probs : array_like, shape (n, vocab_size)
     temperatures : sequence of float >= 0, length n
     rng : numpy.random.Generator or int, optional
+    top_k, top_p : optional
+        The same truncation for every row, as ``truncate``.
 
     Returns
     -------
@@ -146,13 +265,13 @@ def sample_rows(probs, temperatures, rng=None) -> np.ndarray:
     Raises
     ------
     ValueError
-        As ``apply_temperature``, or if the lengths differ.
+        As ``apply_temperature`` and ``truncate``, or if the lengths differ.
     """
     p = _check_probs(probs, ndim=2)
     temps = np.array([_check_temperature(t) for t in temperatures], dtype=np.float64)
     if temps.shape != (len(p),):
         raise ValueError(f"need one temperature per row: {len(p)} rows, {temps.size} temperatures")
-    q = _reweight_rows(p, temps)
+    q = _truncate_rows(_reweight_rows(p, temps), _check_top_k(top_k), _check_top_p(top_p))
     out = np.argmax(q, axis=1)  # the draw for T = 0
     rows = np.flatnonzero(temps > 0)
     if rows.size:

@@ -108,3 +108,40 @@ def test_stateful_generation(tiny_model, cell):
     assert a[0.0][0] == window[0.0][0]  # same first character: same window, same probabilities
     for text in a.values():
         assert len(text) == 20 and set(text) <= set(vocab.chars)
+
+
+@pytest.mark.parametrize("stateful", [False, True], ids=["window", "stateful"])
+@pytest.mark.parametrize("cell", nbh.CELLS)
+def test_top_k_1_and_tiny_top_p_generate_the_greedy_text(tiny_model, cell, stateful):
+    models, vocab = tiny_model
+    seed = TEXT[:MAXLEN]
+    greedy = nbh.generate(models[cell], vocab, seed, 20, [0.0], stateful=stateful)[0.0]
+    for kwargs in ({"top_k": 1}, {"top_p": 1e-6}):
+        got = nbh.generate(models[cell], vocab, seed, 20, [0.7, 1.5], rng=3, stateful=stateful, **kwargs)
+        assert got == {0.7: greedy, 1.5: greedy}, kwargs
+
+
+@pytest.mark.parametrize("stateful", [False, True], ids=["window", "stateful"])
+@pytest.mark.parametrize("cell", nbh.CELLS)
+def test_truncated_draws_stay_in_the_kept_set(tiny_model, cell, stateful):
+    """Replay each generated text step by step: every character was among the kept ones."""
+    models, vocab = tiny_model
+    model = models[cell]
+    seed_idx = vocab.encode(TEXT[:MAXLEN])
+    eye = np.eye(vocab.size, dtype=np.float32)
+    for kwargs in ({"top_k": 2}, {"top_p": 0.5}, {"top_k": 3, "top_p": 0.8}):
+        texts = nbh.generate(model, vocab, TEXT[:MAXLEN], 30, [1.0, 2.0], rng=11, stateful=stateful, **kwargs)
+        for t, text in texts.items():
+            window, states = list(seed_idx), model.layers[0].cell.get_initial_state(1)
+            step = nbh.generation._step_fn(model)
+            if stateful:
+                for ch in seed_idx:
+                    probs, states = step(eye[[ch]], states)
+            for ch in vocab.encode(text):
+                if not stateful:
+                    probs = model(eye[window[-MAXLEN:]][None], training=False)
+                kept = nbh.truncate(nbh.apply_temperature(np.asarray(probs)[0], t), **kwargs) > 0
+                assert kept[ch], (t, kwargs, text)
+                window.append(ch)
+                if stateful:
+                    probs, states = step(eye[[ch]], states)
