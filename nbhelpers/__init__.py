@@ -7,6 +7,7 @@ from ._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
+from .compare import format_table, load_runs, quality_by_temperature, setting_differences, summary_rows  # noqa: E402
 from .config import DEFAULTS, check_parameters  # noqa: E402
 from .data import (  # noqa: E402
     CORPUS_ENV,
@@ -19,6 +20,7 @@ from .data import (  # noqa: E402
     one_hot,
     split_windows,
 )
+from .export import render_html  # noqa: E402
 from .generation import GenerateText, generate  # noqa: E402
 from .models import CELLS, build_model  # noqa: E402
 from .params import (  # noqa: E402
@@ -32,9 +34,11 @@ from .params import (  # noqa: E402
     rnn_params,
 )
 from .paths import project_root, resolve_output_dir  # noqa: E402
-from .plots import plot_history  # noqa: E402
+from .plots import plot_comparison, plot_entropy, plot_history, plot_quality  # noqa: E402
+from .quality import generated_words, text_quality, words  # noqa: E402
 from .runners import NOTEBOOKS, run_notebooks  # noqa: E402
-from .sampling import apply_temperature, sample, sample_rows  # noqa: E402
+from .sampling import apply_temperature, entropy_bits, sample, sample_rows, truncate  # noqa: E402
+from .scratch import gru_step, lstm_step, model_forward, rnn_forward  # noqa: E402
 from .training import LossReport, history_record, load_run, nats_to_bits, save_run  # noqa: E402
 
 __version__ = "0.1.0"
@@ -45,35 +49,53 @@ __all__ = [
     "CORPUS_URL",
     "DEFAULTS",
     "GATES",
-    "NOTEBOOKS",
     "GenerateText",
     "LossReport",
+    "NOTEBOOKS",
     "Vocabulary",
     "apply_temperature",
     "build_model",
     "check_parameters",
     "count_windows",
     "dense_params",
+    "entropy_bits",
+    "format_table",
     "gate_columns",
     "generate",
+    "generated_words",
     "gru_params",
+    "gru_step",
     "history_record",
     "load_corpus",
     "load_run",
+    "load_runs",
     "lstm_params",
+    "lstm_step",
     "make_dataset",
     "make_windows",
+    "model_forward",
     "model_params",
     "nats_to_bits",
     "one_hot",
     "param_breakdown",
+    "plot_comparison",
+    "plot_entropy",
     "plot_history",
+    "plot_quality",
     "project_root",
+    "quality_by_temperature",
+    "render_html",
     "resolve_output_dir",
+    "rnn_forward",
     "rnn_params",
     "run_notebooks",
     "sample",
     "sample_rows",
     "save_run",
+    "setting_differences",
     "split_windows",
+    "summary_rows",
+    "text_quality",
+    "truncate",
+    "words",
 ]

@@ -27,9 +27,19 @@ DEFAULTS = {
     "seed": 42,  # seeds Python, NumPy and TensorFlow (keras.utils.set_random_seed)
     "output_dir": "outputs",  # models, vocabularies, histories; relative to the project root
     "vocab_size": 57,  # notebook 04 only (02 and 03 take it from the corpus): distinct characters
+    "samples_per_temperature": 5,  # notebook 05 only: generated samples per model and temperature
 }
 
-_POSITIVE_INTS = ("maxlen", "step", "units", "batch_size", "epochs", "generate_chars", "vocab_size")
+_POSITIVE_INTS = (
+    "maxlen",
+    "step",
+    "units",
+    "batch_size",
+    "epochs",
+    "generate_chars",
+    "vocab_size",
+    "samples_per_temperature",
+)
 
 
 def _as_int(name, value):
@@ -89,7 +99,8 @@ def check_parameters(**params):
     -------
     dict
         The same keys with checked values: positive ints for ``maxlen``, ``step``, ``units``,
-        ``batch_size``, ``epochs``, ``generate_chars``, ``vocab_size``; int >= 0 for ``max_windows`` and ``seed``;
+        ``batch_size``, ``epochs``, ``generate_chars``, ``vocab_size``, ``samples_per_temperature``;
+        int >= 0 for ``max_windows`` and ``seed``;
         float > 0 for ``learning_rate``; float in [0, 1) for ``validation_fraction``; a list of
         floats >= 0 for ``temperatures``; str for ``corpus_path`` and ``output_dir``.
 
