@@ -1,8 +1,10 @@
 # The one entry point: CI (.ci/run) calls `make test`, so the two never drift.
 #   make run     execute all notebooks in order (full defaults) into $(OUTPUT_DIR)/
-#   make test    unit tests, nbval on 01/04, fast papermill runs of 02/03 + nbval-lax on them
+#   make test    lint, unit tests, nbval on 00/01/04, fast papermill runs of 02/03/05 + nbval-lax on them
+#   make lint    ruff on the package, tests, benchmarks and notebooks
+#   make html    render the executed notebooks of `make run` to $(OUTPUT_DIR)/html/ (index.html first)
 #   make lab     open the lesson in JupyterLab
-#   make notebooks   re-execute the committed notebooks in place (full run, ~12 min on 2 cores)
+#   make notebooks   re-execute the committed notebooks in place (full run, ~13 min on 2 cores)
 #   make bench   classic vs nbhelpers: generation, training throughput, memory (-> outputs/bench.json)
 # Overrides: make run EPOCHS=1 MAX_WINDOWS=5000 GENERATE_CHARS=100 SEED=1 UNITS=64
 #            PARAMS="-p learning_rate 0.005"   CORPUS=path/to/text.txt   OUTPUT_DIR=outputs
@@ -26,10 +28,10 @@ RUN_PARAMS := $(if $(EPOCHS),-p epochs $(EPOCHS)) $(if $(MAX_WINDOWS),-p max_win
 	$(if $(GENERATE_CHARS),-p generate_chars $(GENERATE_CHARS)) $(if $(SEED),-p seed $(SEED)) \
 	$(if $(UNITS),-p units $(UNITS)) $(PARAMS)
 
-.PHONY: help venv run test unit nbval-static fast-notebooks lab notebooks bench clean
+.PHONY: help venv run test lint unit nbval-static fast-notebooks html lab notebooks bench clean
 
 help:
-	@sed -n '2,9p' Makefile
+	@sed -n '2,11p' Makefile
 
 venv: $(STAMP)
 
@@ -43,9 +45,15 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(PY) -m nbhelpers run --output-dir $(OUTPUT_DIR) $(RUN_PARAMS)
 
-test: unit nbval-static fast-notebooks
+test: lint unit nbval-static fast-notebooks
 
-# Unit tests of nbhelpers, plus the fast papermill runs of 02 and 03 with asserts on the
+# Lint everything (notebooks too: ruff reads .ipynb); the package and tests must also be ruff-formatted.
+LINT_PATHS := nbhelpers tests benchmarks notebooks
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check nbhelpers tests benchmarks
+
+# Unit tests of nbhelpers, plus the fast papermill runs of 02, 03 and 05 with asserts on the
 # executed notebooks (tests/test_notebooks_fast.py writes them to $(FAST_DIR)/notebooks/).
 unit: $(STAMP)
 	NBHELPERS_FAST_DIR=$(FAST_DIR) $(PY) -m pytest tests
@@ -53,11 +61,14 @@ unit: $(STAMP)
 # The deterministic notebooks, strictly: every output must match the committed one.
 nbval-static: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
-		notebooks/01_data_prep.ipynb notebooks/04_parameter_counts.ipynb
+		notebooks/00_index.ipynb notebooks/01_data_prep.ipynb notebooks/04_parameter_counts.ipynb
 
 # The executed fast-mode training notebooks, re-run: only cells marked NBVAL_CHECK_OUTPUT are compared.
 fast-notebooks: unit
 	$(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env $(FAST_DIR)/notebooks/*.ipynb
+
+html: $(STAMP)
+	$(PY) -m nbhelpers html --output-dir $(OUTPUT_DIR)
 
 # JupyterLab refuses to run as root (containers, Colab-like machines) unless told to.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)

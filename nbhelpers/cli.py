@@ -1,4 +1,11 @@
-"""``python -m nbhelpers``: command-line entry points."""
+"""``python -m nbhelpers``: run the lesson, sample from a saved model, render the lesson to HTML.
+
+Examples::
+
+    python -m nbhelpers run -p epochs 1 -p max_windows 5000
+    python -m nbhelpers generate --model outputs/lstm --prompt "the free spirit" --temperature 0.5 1.0
+    python -m nbhelpers html --output-dir outputs
+"""
 
 from __future__ import annotations
 
@@ -18,10 +25,8 @@ def _parse_value(text: str):
         return text
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nbhelpers", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="execute the lesson notebooks with papermill")
+def _add_run(sub):
+    run = sub.add_parser("run", help="execute the lesson notebooks with papermill (what `make run` calls)")
     run.add_argument(
         "--output-dir", default="outputs", help="where models, histories and executed notebooks go (default: outputs)"
     )
@@ -41,7 +46,119 @@ def main(argv=None) -> int:
         "--in-place", action="store_true", help="write outputs into notebooks/ (refresh the committed notebooks)"
     )
     run.add_argument("--log-output", action="store_true", help="echo cell outputs while running")
+
+
+def _add_generate(sub):
+    gen = sub.add_parser(
+        "generate",
+        help="sample text from a saved model",
+        description="Continue a prompt with a model saved by notebook 02 or 03 (model.keras + vocab.json).",
+    )
+    gen.add_argument(
+        "--model", required=True, metavar="DIR", help="a run folder written by save_run, e.g. outputs/lstm"
+    )
+    gen.add_argument(
+        "--prompt",
+        required=True,
+        metavar="TEXT",
+        help="text to continue; lowercased when the vocabulary has no capitals; a prompt shorter than the "
+        "model's window (maxlen, 40) is padded on the left with spaces",
+    )
+    gen.add_argument(
+        "--temperature",
+        type=float,
+        nargs="+",
+        default=[0.5],
+        metavar="T",
+        help="one or more temperatures >= 0; 0 means argmax (default: 0.5)",
+    )
+    gen.add_argument("--length", type=int, default=400, metavar="N", help="characters to generate (default: 400)")
+    gen.add_argument("--seed", type=int, default=None, help="random seed; the same seed gives the same text")
+    gen.add_argument("--top-k", type=int, default=None, metavar="K", help="sample among the K likeliest characters")
+    gen.add_argument(
+        "--top-p", type=float, default=None, metavar="P", help="nucleus sampling: the likeliest characters up to mass P"
+    )
+    gen.add_argument(
+        "--stateful",
+        action="store_true",
+        help="carry the recurrent state (one step per character, much faster) instead of re-reading a window",
+    )
+
+
+def _add_html(sub):
+    html = sub.add_parser("html", help="render a run's executed notebooks to HTML with an index page")
+    html.add_argument("--output-dir", default="outputs", help="the run's output folder (default: outputs)")
+
+
+def _prepare_prompt(prompt: str, vocab, maxlen: int):
+    """Lowercase (for a lowercase vocabulary) and left-pad the prompt; returns (text, note or None)."""
+    if not any(c.isupper() for c in vocab.chars):
+        prompt = prompt.lower()
+    if not prompt:
+        raise ValueError("--prompt is empty; give some text to continue")
+    if len(prompt) >= maxlen:
+        return prompt, None
+    if " " not in vocab.chars:
+        raise ValueError(f"--prompt has {len(prompt)} characters; this model needs at least maxlen={maxlen}")
+    note = f"note: the prompt has {len(prompt)} characters and the model reads {maxlen}; padded with spaces"
+    return prompt.rjust(maxlen), note
+
+
+def _generate(args, parser) -> int:
+    from .generation import generate
+    from .training import load_run
+
+    try:
+        if args.seed is not None and args.seed < 0:
+            raise ValueError(f"--seed must be >= 0, got {args.seed}")
+        run = load_run(args.model)
+        maxlen = run["model"].input_shape[1]
+        prompt, note = _prepare_prompt(args.prompt, run["vocab"], maxlen)
+        texts = generate(
+            run["model"],
+            run["vocab"],
+            prompt,
+            args.length,
+            args.temperature,
+            args.seed,
+            stateful=args.stateful,
+            top_k=args.top_k,
+            top_p=args.top_p,
+        )
+    except (FileNotFoundError, ValueError) as e:
+        parser.error(str(e))
+    if note:
+        print(note, file=sys.stderr)
+    for t, text in texts.items():
+        print(f"----- temperature {t}:\n{prompt.lstrip()}{text}\n")
+    return 0
+
+
+def _html(args, parser) -> int:
+    from .export import render_html
+
+    try:
+        pages = render_html(args.output_dir)
+    except FileNotFoundError as e:
+        parser.error(str(e))
+    for page in pages:
+        print(page)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m nbhelpers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    _add_generate(sub)
+    _add_html(sub)
     args = parser.parse_args(argv)
+    if args.command == "generate":
+        return _generate(args, sub.choices["generate"])
+    if args.command == "html":
+        return _html(args, sub.choices["html"])
 
     from .runners import run_notebooks
 
@@ -52,7 +169,7 @@ def main(argv=None) -> int:
             args.output_dir, params, args.notebooks, in_place=args.in_place, log_output=args.log_output
         )
     except ValueError as e:
-        parser.error(str(e))
+        sub.choices["run"].error(str(e))
     total = 0.0
     for r in results:
         total += r["seconds"]

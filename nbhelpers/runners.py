@@ -9,10 +9,12 @@ from .config import DEFAULTS, check_parameters
 from .paths import project_root, resolve_output_dir
 
 NOTEBOOKS = (
+    "00_index.ipynb",
     "01_data_prep.ipynb",
     "02_lstm_training.ipynb",
     "03_gru_training.ipynb",
     "04_parameter_counts.ipynb",
+    "05_lstm_vs_gru.ipynb",
 )
 
 

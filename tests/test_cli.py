@@ -1,0 +1,116 @@
+"""``python -m nbhelpers generate`` and ``html`` (``run`` is covered in test_runners.py)."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import nbhelpers as nbh
+from nbhelpers.cli import main
+
+TEXT = "the will to power. the free spirit. beyond good and evil. " * 8
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    vocab = nbh.Vocabulary.from_text(TEXT)
+    x, y = nbh.make_windows(vocab.encode(TEXT), 12, 1)
+    model = nbh.build_model("gru", 8, 12, vocab.size)
+    model.fit(nbh.make_dataset(x, y, vocab.size, 32), epochs=1, verbose=0, shuffle=False)
+    return nbh.save_run(tmp_path_factory.mktemp("run") / "gru", model, vocab, {"loss": [1.0]})
+
+
+def test_generate_prints_each_temperature_reproducibly(run_dir, capsys):
+    args = ["generate", "--model", str(run_dir), "--prompt", "The Free Spirit", "--length", "30", "--seed", "3"]
+    assert main([*args, "--temperature", "0", "1.0"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""  # 15 characters: no padding needed for a window of 12
+    assert main([*args, "--temperature", "0", "1.0"]) == 0
+    assert capsys.readouterr().out == out  # same seed, same text
+    blocks = out.split("----- temperature ")[1:]
+    assert [b.split(":")[0] for b in blocks] == ["0.0", "1.0"]
+    for b in blocks:
+        body = b.split(":\n", 1)[1].strip("\n")
+        assert body.startswith("the free spirit")  # lowercased: the vocabulary has no capitals
+        assert len(body) == len("the free spirit") + 30
+
+
+def test_short_prompt_is_padded_and_greedy_matches_the_library(run_dir, capsys):
+    assert main(["generate", "--model", str(run_dir), "--prompt", "evil", "--temperature", "0", "--length", "20"]) == 0
+    out, err = capsys.readouterr()
+    assert "the prompt has 4 characters and the model reads 12; padded with spaces" in err
+    run = nbh.load_run(run_dir)
+    expected = nbh.generate(run["model"], run["vocab"], "        evil", 20, [0.0])[0.0]
+    assert out == f"----- temperature 0.0:\nevil{expected}\n\n"
+
+
+def test_top_k_1_and_stateful_options(run_dir, capsys):
+    base = ["generate", "--model", str(run_dir), "--prompt", TEXT[:20], "--length", "15"]
+    assert main([*base, "--temperature", "0"]) == 0
+    greedy = capsys.readouterr().out
+    assert main([*base, "--temperature", "1.3", "--top-k", "1", "--seed", "1"]) == 0
+    assert capsys.readouterr().out.replace("1.3", "0.0") == greedy
+    assert main([*base, "--temperature", "0.5", "--stateful", "--top-p", "0.9", "--seed", "1"]) == 0
+    assert "----- temperature 0.5:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "extra,match",
+    [
+        (["--temperature", "-1"], "temperature must be a finite number >= 0"),
+        (["--temperature", "hot"], "invalid float value: 'hot'"),
+        (["--length", "-5"], "length must be"),
+        (["--top-k", "0"], "top_k must be an integer >= 1"),
+        (["--top-p", "1.5"], r"top_p must be in \(0, 1\]"),
+        (["--seed", "-2"], "--seed must be >= 0"),
+        (["--prompt", "x" * 20 + "#"], "'#'"),
+        (["--prompt", ""], "--prompt is empty"),
+    ],
+)
+def test_generate_bad_options_exit_2_with_a_clear_message(run_dir, capsys, extra, match):
+    args = ["generate", "--model", str(run_dir), "--prompt", "the will to power", *extra]
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert pytest.importorskip("re").search(match, err), err
+
+
+def test_generate_missing_model_says_how_to_make_one(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["generate", "--model", str(tmp_path / "lstm"), "--prompt", "x"])
+    assert "run the training notebook (02 for LSTM, 03 for GRU)" in capsys.readouterr().err
+
+
+def test_help_documents_every_option():
+    out = subprocess.run(
+        [sys.executable, "-m", "nbhelpers", "generate", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for option in ("--model", "--prompt", "--temperature", "--length", "--seed", "--top-k", "--top-p", "--stateful"):
+        assert option in out
+    top = subprocess.run([sys.executable, "-m", "nbhelpers", "--help"], capture_output=True, text=True).stdout
+    for command in ("run", "generate", "html"):
+        assert command in top
+
+
+def test_html_renders_executed_notebooks_with_an_index(tmp_path, capsys):
+    executed = tmp_path / "notebooks"
+    executed.mkdir()
+    shutil.copy(nbh.runners.notebooks_dir() / "04_parameter_counts.ipynb", executed)
+    assert main(["html", "--output-dir", str(tmp_path)]) == 0
+    index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / "html" / "04_parameter_counts.html").read_text(encoding="utf-8")
+    assert 'href="04_parameter_counts.html"' in index and '.ipynb"' not in index
+    assert "102,585" in page
+    assert str(tmp_path / "html" / "index.html") in capsys.readouterr().out
+
+
+def test_html_without_a_run_says_to_run_first(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["html", "--output-dir", str(tmp_path)])
+    assert e.value.code == 2
+    assert "run the lesson first with `make run`" in capsys.readouterr().err
