@@ -1,4 +1,4 @@
-"""Run the training notebooks with papermill in fast mode and check what they produced.
+"""Run the training notebooks and the comparison with papermill in fast mode; check what they produced.
 
 The executed notebooks stay in $NBHELPERS_FAST_DIR/notebooks (default build/fast) for the
 Makefile's `nbval --nbval-lax` step.
@@ -14,7 +14,7 @@ import pytest
 import nbhelpers as nbh
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = {"max_windows": 2000, "epochs": 1, "generate_chars": 40}
+FAST = {"max_windows": 2000, "epochs": 1, "generate_chars": 40, "samples_per_temperature": 2}
 EXPECTED_PARAMS = {"02_lstm_training.ipynb": ("lstm", "102,585"), "03_gru_training.ipynb": ("gru", "79,161")}
 
 
@@ -23,7 +23,7 @@ def fast_run(corpus_path):
     out = Path(os.environ.get("NBHELPERS_FAST_DIR", "build/fast"))
     out = out if out.is_absolute() else ROOT / out
     os.environ.setdefault(nbh.CORPUS_ENV, str(corpus_path))
-    results = nbh.run_notebooks(out, FAST, ["02", "03"])
+    results = nbh.run_notebooks(out, FAST, ["02", "03", "05"])
     return out, {r["notebook"]: r for r in results}
 
 
@@ -59,3 +59,29 @@ def test_fast_run(fast_run, name):
         assert len(s["text"]) == FAST["generate_chars"]
         assert set(s["text"]) <= set(vocab.chars)
         assert f"----- temperature {s['temperature']}:\n{s['seed']}{s['text']}" in text
+
+
+def test_fast_comparison(fast_run):
+    _, results = fast_run
+    result = results["05_lstm_vs_gru.ipynb"]
+    assert result["error"] is None, result["error"]
+    outs, _ = outputs(result["output"])
+    text = "\n".join("".join(o.get("text", "")) for _, o in outs)
+    assert not [o for _, o in outs if o.get("name") == "stderr"], "log noise reached the notebook"
+    assert "settings that differ: none, a fair comparison" in text
+    assert "LSTM(128): 102,585 trainable parameters\nGRU(128): 79,161 trainable parameters" in text
+    assert "the GRU has 23% fewer parameters than the LSTM" in text
+    lines = text.splitlines()
+    rows = [ln.split() for ln in lines if ln.startswith(("LSTM ", "GRU "))]
+    for cell in ("LSTM", "GRU"):  # the quality table: one row per temperature
+        temps = [float(r[1]) for r in rows if r[0] == cell and len(r) == 7]
+        assert temps == nbh.DEFAULTS["temperatures"], (cell, temps)
+    assert sum(ln.startswith("corpus ") for ln in lines) == 1
+    assert len([o for _, o in outs if o["output_type"] == "display_data"]) == 3  # the three figures
+
+
+def test_comparison_without_runs_says_how_to_make_them(tmp_path, corpus_path):
+    os.environ.setdefault(nbh.CORPUS_ENV, str(corpus_path))
+    (result,) = nbh.run_notebooks(tmp_path, {}, ["05"])
+    assert result["error"] is not None and result["error"].startswith("FileNotFoundError: no saved run for LSTM")
+    assert "make run" in result["error"] and "--notebooks 02 03" in result["error"]

@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -93,11 +94,25 @@ def outputs_text(path):
                 "nb sequences: 200285",
                 "x shape: (200285, 40, 57)",
                 "y shape: (200285, 57)",
+                "a uniform guess: log2(57) = 5.83 bits per character",
             ],
         ),
-        ("02_lstm_training.ipynb", ["trainable parameters: 102,585"]),
-        ("03_gru_training.ipynb", ["trainable parameters: 79,161"]),
-        ("04_parameter_counts.ipynb", ["95,232", "7,353", "102,585", "71,424", "78,777", "71,808", "79,161"]),
+        ("02_lstm_training.ipynb", ["trainable parameters: 102,585", "a uniform guess: log2(57) = 5.83 bpc"]),
+        ("03_gru_training.ipynb", ["trainable parameters: 79,161", "a uniform guess: log2(57) = 5.83 bpc"]),
+        (
+            "04_parameter_counts.ipynb",
+            ["95,232", "7,353", "102,585", "71,424", "78,777", "71,808", "79,161", "NumPy == Keras within 1e-5"],
+        ),
+        ("00_index.ipynb", ["corpus: 600,893 characters, 57 distinct"]),
+        (
+            "05_lstm_vs_gru.ipynb",
+            [
+                "LSTM(128): 102,585 trainable parameters",
+                "GRU(128): 79,161",
+                "settings that differ: none",
+                "a uniform guess: log2(57) = 5.83 bpc",
+            ],
+        ),
     ],
 )
 def test_committed_outputs_show_the_quoted_figures(name, figures):
@@ -114,6 +129,27 @@ def test_committed_training_notebooks_are_a_full_run(name):
         assert f"epoch {epoch}: loss" in text
     for t in nbh.DEFAULTS["temperatures"]:
         assert text.count(f"----- temperature {t}:") == 5
+
+
+def test_index_lists_the_lesson_in_order_with_a_paragraph_each():
+    nb = load(ROOT / "notebooks" / "00_index.ipynb")
+    md = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    links = re.findall(r"\]\((\d\d_\w+\.ipynb)\)", md)
+    assert links == [n for n in nbh.NOTEBOOKS if n != "00_index.ipynb"]
+    for name in links:
+        assert (ROOT / "notebooks" / name).is_file()
+        paragraph = re.split(r"\n\d\. \[", md.split(f"]({name})", 1)[1])[0]
+        assert len(paragraph.split()) >= 20, name
+
+
+def test_figures_quoted_in_the_index_are_printed_by_the_lesson():
+    nb = load(ROOT / "notebooks" / "00_index.ipynb")
+    md = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    printed = "\n".join(outputs_text(p) for p in NOTEBOOKS)
+    quoted = set(re.findall(r"\d{1,3}(?:,\d{3})+", md))
+    assert quoted >= {"200,285", "102,585", "79,161"}
+    for figure in quoted:  # printed with or without the thousands separator
+        assert figure in printed or figure.replace(",", "") in printed, figure
 
 
 def test_corpus_is_never_committed():
