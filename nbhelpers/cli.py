@@ -62,7 +62,7 @@ def _add_generate(sub):
         required=True,
         metavar="TEXT",
         help="text to continue; lowercased when the vocabulary has no capitals; a prompt shorter than the "
-        "model's window (maxlen, 40) is padded on the left with spaces",
+        "model's window (maxlen: 40 for the lesson's models) is padded on the left with spaces",
     )
     gen.add_argument(
         "--temperature",
@@ -91,17 +91,20 @@ def _add_html(sub):
 
 
 def _prepare_prompt(prompt: str, vocab, maxlen: int):
-    """Lowercase (for a lowercase vocabulary) and left-pad the prompt; returns (text, note or None)."""
+    """Lowercase (for a lowercase vocabulary) and left-pad the prompt.
+
+    Returns (what the model reads, what is shown: the prompt without the padding, note or None).
+    """
     if not any(c.isupper() for c in vocab.chars):
         prompt = prompt.lower()
     if not prompt:
         raise ValueError("--prompt is empty; give some text to continue")
     if len(prompt) >= maxlen:
-        return prompt, None
+        return prompt, prompt, None
     if " " not in vocab.chars:
         raise ValueError(f"--prompt has {len(prompt)} characters; this model needs at least maxlen={maxlen}")
     note = f"note: the prompt has {len(prompt)} characters and the model reads {maxlen}; padded with spaces"
-    return prompt.rjust(maxlen), note
+    return prompt.rjust(maxlen), prompt, note
 
 
 def _generate(args, parser) -> int:
@@ -113,7 +116,7 @@ def _generate(args, parser) -> int:
             raise ValueError(f"--seed must be >= 0, got {args.seed}")
         run = load_run(args.model)
         maxlen = run["model"].input_shape[1]
-        prompt, note = _prepare_prompt(args.prompt, run["vocab"], maxlen)
+        prompt, shown, note = _prepare_prompt(args.prompt, run["vocab"], maxlen)
         texts = generate(
             run["model"],
             run["vocab"],
@@ -125,12 +128,12 @@ def _generate(args, parser) -> int:
             top_k=args.top_k,
             top_p=args.top_p,
         )
-    except (FileNotFoundError, ValueError) as e:
+    except (OSError, ValueError) as e:  # OSError: a missing or unreadable file, named in the message
         parser.error(str(e))
     if note:
         print(note, file=sys.stderr)
     for t, text in texts.items():
-        print(f"----- temperature {t}:\n{prompt.lstrip()}{text}\n")
+        print(f"----- temperature {t}:\n{shown}{text}\n")
     return 0
 
 
@@ -138,11 +141,17 @@ def _html(args, parser) -> int:
     from .export import render_html
 
     try:
-        pages = render_html(args.output_dir)
-    except FileNotFoundError as e:
+        site = render_html(args.output_dir)
+    except (FileNotFoundError, ValueError) as e:
         parser.error(str(e))
-    for page in pages:
+    for page in site["pages"]:
         print(page)
+    if site["missing"]:
+        print(
+            f"note: the run did not execute {', '.join(site['missing'])}; the index links to their pages anyway "
+            f"(absent, or from an older run): run them to complete the site",
+            file=sys.stderr,
+        )
     return 0
 
 

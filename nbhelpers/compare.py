@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_int
+from .checks import check_cell, check_int
 from .generation import generate
 from .paths import resolve_output_dir
 from .quality import text_quality
 from .sampling import check_temperatures
-from .training import load_run
+from .training import _read_json, load_run
 
 NOTEBOOK_OF = {"lstm": "02_lstm_training", "gru": "03_gru_training"}
 
@@ -31,10 +31,14 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
     FileNotFoundError
         One or more runs are missing; the message names each and the command that makes them.
     ValueError
-        A damaged run (as ``load_run``), or runs trained on different vocabularies.
+        A damaged run (as ``load_run``; a damaged ``history.json`` or ``settings.json`` is named),
+        runs trained on different vocabularies, or ``cells`` not a list of "lstm" / "gru".
     """
-    import json
-
+    if isinstance(cells, str):
+        raise ValueError(f"cells must be a list such as ['lstm', 'gru'], not the str {cells!r}")
+    cells = [check_cell(c) for c in cells]
+    if not cells:
+        raise ValueError("cells is empty; compare e.g. ['lstm', 'gru']")
     root = resolve_output_dir(output_dir)
     missing = [c for c in cells if not (root / c / "model.keras").is_file() or not (root / c / "vocab.json").is_file()]
     if missing:
@@ -48,8 +52,11 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
     runs = {}
     for cell in cells:
         run = load_run(root / cell)
+        _check_history(root / cell / "history.json", run["history"])
         settings = root / cell / "settings.json"
-        run["settings"] = json.loads(settings.read_text(encoding="utf-8")) if settings.is_file() else None
+        run["settings"] = _read_json(settings) if settings.is_file() else None
+        if run["settings"] is not None and not isinstance(run["settings"], dict):
+            raise ValueError(f"{settings} is not a settings file written by save_run; re-run the training")
         run["run_dir"] = Path(root / cell)
         runs[cell] = run
     vocabs = {tuple(r["vocab"].chars) for r in runs.values()}
@@ -58,8 +65,28 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
     return runs
 
 
+def _check_history(path: Path, history) -> None:
+    """A history as ``history_record`` writes it: lists of numbers (``loss`` required), one per epoch."""
+    if history is None:
+        raise ValueError(f"{path} is missing; re-run the training notebook to write it")
+    ok = isinstance(history, dict) and isinstance(history.get("loss"), list) and history["loss"]
+    n = len(history["loss"]) if ok else 0
+    for key in ("loss", "val_loss", "bpc", "val_bpc", "epoch_seconds"):
+        values = history.get(key) if ok else None
+        if values is not None and (
+            not isinstance(values, list)
+            or len(values) != n
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        ):
+            ok = False
+    if not ok:
+        raise ValueError(f"{path} is not a loss history written by save_run; re-run the training notebook")
+
+
 def setting_differences(runs: dict, names=("corpus_path", "maxlen", "step", "epochs", "max_windows", "seed")) -> dict:
     """Settings that differ between the runs (name -> {cell: value}); empty when the comparison is fair."""
+    if isinstance(names, str):
+        names = [names]
     out = {}
     for name in names:
         values = {cell: (r["settings"] or {}).get(name) for cell, r in runs.items()}
@@ -80,9 +107,8 @@ def summary_rows(runs: dict) -> list:
     """
     rows = []
     for cell, run in runs.items():
-        h = run["history"] or {}
-        if not h.get("loss"):
-            raise ValueError(f"{run['run_dir']}/history.json has no losses; re-run the training notebook")
+        h = run["history"]
+        _check_history(run["run_dir"] / "history.json", h)
         last = {k: (h[k][-1] if h.get(k) else math.nan) for k in ("loss", "val_loss", "bpc", "val_bpc")}
         seconds = h.get("epoch_seconds") or [math.nan]
         rows.append(
@@ -104,8 +130,12 @@ def format_table(rows: list, columns: dict) -> str:
     """
 
     def show(value, spec):
-        return "-" if isinstance(value, float) and math.isnan(value) else format(value, spec)
+        if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)):
+            return "-"
+        return format(value, spec)
 
+    if not columns:
+        raise ValueError("columns is empty: give at least one column, key -> (heading, format spec)")
     cells = [[heading for heading, _ in columns.values()]]
     for row in rows:
         cells.append([show(row[key], spec) for key, (_, spec) in columns.items()])
@@ -120,11 +150,12 @@ def format_table(rows: list, columns: dict) -> str:
 
 def pick_seeds(text: str, maxlen: int, count: int, length: int, start: int, rng) -> list:
     """``count`` seed positions in ``text[start:]`` with room for ``maxlen + length`` characters after."""
+    start = check_int("start", start, minimum=0)
     room = len(text) - maxlen - length
-    if room <= start:
+    if room - start < count:
         raise ValueError(
-            f"the text after position {start} is too short for seeds of {maxlen} + {length} characters; "
-            f"lower generate_chars or validation_fraction"
+            f"the text after position {start} is too short for {count} seeds of {maxlen} + {length} characters; "
+            f"lower generate_chars or samples_per_temperature, or raise validation_fraction"
         )
     return sorted(int(i) for i in rng.choice(np.arange(start, room), size=count, replace=False))
 
@@ -150,7 +181,7 @@ def quality_by_temperature(
         Samples per model and temperature.
     start : int >= 0
         First character position seeds may start at.
-    seed : int
+    seed : int >= 0
         Seeds the choice of seed windows and the sampling.
     **sampling
         ``top_k`` / ``top_p`` for ``generate``.
@@ -160,10 +191,19 @@ def quality_by_temperature(
     list of dict
         One row per (model, temperature) and a ``corpus`` row (the real continuations of the same
         seeds, temperature NaN): ``model``, ``temperature`` and ``text_quality``'s keys.
+
+    Raises
+    ------
+    ValueError
+        Empty ``runs``, a negative ``start`` or ``seed``, a text too short after ``start`` for the
+        seeds, or a bad temperature, ``top_k`` or ``top_p``.
     """
     temperatures = check_temperatures(temperatures)
     length = check_int("length", length)
     samples = check_int("samples", samples)
+    seed = check_int("seed", seed, minimum=0)
+    if not runs:
+        raise ValueError("runs is empty; load them with nbh.load_runs(output_dir)")
     maxlen = next(iter(runs.values()))["model"].input_shape[1]
     rng = np.random.default_rng(seed)
     starts = pick_seeds(text, maxlen, samples, length, start, rng)

@@ -7,9 +7,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .checks import check_int
+from .checks import check_bool, check_int
 from .paths import EpochLog
-from .sampling import _check_top_k, _check_top_p, check_temperatures, sample_rows
+from .sampling import TOP_P_TOLERANCE, _check_top_k, _check_top_p, check_temperatures, sample_rows
 
 
 def _predict_fn(model):
@@ -60,7 +60,8 @@ def _stateful_fn(model):
             kept = tf.reduce_max(tf.one_hot(tf.math.top_k(logits, top_k).indices, vocab_size), axis=1) > 0
             order = tf.argsort(logits, axis=1, direction="DESCENDING", stable=True)
             ranked = tf.gather(tf.nn.softmax(logits), order, batch_dims=1)
-            in_nucleus = tf.math.cumsum(ranked, axis=1, exclusive=True) < top_p  # first always kept
+            in_nucleus = tf.math.cumsum(ranked, axis=1, exclusive=True) < top_p - TOP_P_TOLERANCE
+            in_nucleus = tf.concat([tf.ones_like(in_nucleus[:, :1]), in_nucleus[:, 1:]], axis=1)  # the likeliest
             kept &= tf.gather(in_nucleus, tf.argsort(order, axis=1), batch_dims=1)  # back to vocab order
             return tf.where(kept, logits, -float("inf"))
 
@@ -147,8 +148,9 @@ def generate(
     ------
     ValueError
         If the seed is shorter than ``maxlen``, has characters outside ``vocab`` (named in the
-        message), the vocabulary does not match the model, or a temperature, ``top_k`` or
-        ``top_p`` is invalid.
+        message), the vocabulary does not match the model, the model's weights are not finite
+        (a training run whose loss became NaN), or a temperature, ``top_k``, ``top_p`` or
+        ``stateful`` is invalid.
     """
     _, maxlen, vocab_size = model.input_shape
     if vocab_size != vocab.size:
@@ -159,6 +161,12 @@ def generate(
     length = check_int("length", length, minimum=0)
     temps = check_temperatures(temperatures)
     top_k, top_p = _check_top_k(top_k), _check_top_p(top_p)
+    stateful = check_bool("stateful", stateful)
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        raise ValueError(
+            "the model's weights contain NaN or infinite values (did its loss become NaN?); "
+            "retrain it, e.g. with a lower learning_rate"
+        )
     if len(seed_text) < maxlen:
         raise ValueError(
             f"seed_text has {len(seed_text)} characters but the model reads windows of maxlen={maxlen}; "

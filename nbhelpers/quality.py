@@ -11,14 +11,16 @@ None of these is "quality" on its own; together they show the temperature trade-
   Welleck et al. 2020, "Neural Text Generation with Unlikelihood Training"). High when
   low-temperature text falls into a loop ("the sense of the sense of the ...").
 
-Words are runs of letters, with inner apostrophes (``man's``), lowercased.
+Words are runs of letters with inner apostrophes (``man's``, ``man’s``), lowercased, after Unicode
+NFC normalisation (so a decomposed ``naïve`` is one word).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 def words(text: str) -> list:
@@ -31,7 +33,7 @@ def words(text: str) -> list:
     """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
-    return [m.group().lower() for m in WORD.finditer(text)]
+    return [m.group().lower() for m in WORD.finditer(unicodedata.normalize("NFC", text))]
 
 
 def generated_words(generated: str, seed: str = "") -> list:
@@ -42,7 +44,8 @@ def generated_words(generated: str, seed: str = "") -> list:
     """
     if not isinstance(generated, str) or not isinstance(seed, str):
         raise ValueError(f"seed and generated must be str, got {type(seed).__name__} and {type(generated).__name__}")
-    full = seed + generated
+    full = unicodedata.normalize("NFC", seed + generated)
+    seed = unicodedata.normalize("NFC", seed)
     out = []
     for m in WORD.finditer(full):
         if m.end() > len(seed) and m.end() < len(full):
@@ -61,8 +64,8 @@ def text_quality(texts, known_words, seeds=None) -> dict:
     ----------
     texts : list of str
         Generated texts, without their seeds; each is one sample (n-grams never cross samples).
-    known_words : set of str
-        Reference vocabulary, e.g. ``set(words(training_text))``.
+    known_words : set (or other collection) of str
+        Reference vocabulary, e.g. ``set(words(training_text))``; compared in lowercase.
     seeds : list of str, optional
         The seed of each text, so that a word completing the seed counts (``generated_words``).
 
@@ -75,16 +78,22 @@ def text_quality(texts, known_words, seeds=None) -> dict:
     Raises
     ------
     ValueError
-        ``texts`` is a str instead of a list, ``seeds`` has another length, or ``known_words`` is empty.
+        ``texts`` or ``seeds`` is a str instead of a list, ``seeds`` has another length, or
+        ``known_words`` is a str (the text itself), empty, or holds something other than str.
     """
-    if isinstance(texts, str):
-        raise ValueError("texts must be a list of generated texts, not one str; wrap it: [text]")
+    if isinstance(texts, str) or isinstance(seeds, str):
+        raise ValueError("texts and seeds must be lists of str, not one str; wrap it: [text]")
     texts = list(texts)
     seeds = [""] * len(texts) if seeds is None else list(seeds)
     if len(seeds) != len(texts):
         raise ValueError(f"need one seed per text: {len(texts)} texts, {len(seeds)} seeds")
-    if not known_words:
-        raise ValueError("known_words is empty; pass the words of the training text, e.g. set(nbh.words(text))")
+    hint = "pass the words of the training text, e.g. set(nbh.words(text))"
+    if isinstance(known_words, (str, bytes)) or not hasattr(known_words, "__iter__"):
+        raise ValueError(f"known_words must be a set of words, not {type(known_words).__name__}; {hint}")
+    known_words = list(known_words)
+    if not known_words or not all(isinstance(w, str) for w in known_words):
+        raise ValueError(f"known_words must be a non-empty set of str; {hint}")
+    known_words = {unicodedata.normalize("NFC", w).lower() for w in known_words}
     samples = [generated_words(t, s) for t, s in zip(texts, seeds, strict=True)]
     tokens = [w for sample in samples for w in sample]
     grams = {n: [g for sample in samples for g in _ngrams(sample, n)] for n in (1, 2)}

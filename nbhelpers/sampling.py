@@ -21,9 +21,16 @@ import math
 
 import numpy as np
 
+# Nucleus boundary tolerance: a set whose mass falls short of p by less than this counts as reaching
+# it, so float32 probabilities (rounding ~1e-7) keep the same set in NumPy and in the TF graph.
+TOP_P_TOLERANCE = 1e-6
+
 
 def _check_probs(probs, ndim: int = 1) -> np.ndarray:
-    p = np.asarray(probs, dtype=np.float64)
+    try:
+        p = np.asarray(probs, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"probs must be an array of real numbers, got {type(probs).__name__}") from None
     shape = "(vocab_size,)" if ndim == 1 else "(n, vocab_size)"
     if p.ndim != ndim or p.size == 0:
         raise ValueError(f"probs must be a non-empty {ndim}-D array {shape}, got shape {p.shape}")
@@ -58,6 +65,8 @@ def check_temperatures(temperatures) -> list:
     ValueError
         Empty, a string, an invalid entry, or duplicates (which would collapse into one result).
     """
+    if isinstance(temperatures, np.ndarray) and temperatures.ndim == 0:
+        temperatures = temperatures.item()
     if isinstance(temperatures, (int, float, np.number)) and not isinstance(temperatures, (bool, np.bool_)):
         temperatures = [temperatures]
     if isinstance(temperatures, (str, bytes)) or not hasattr(temperatures, "__iter__"):
@@ -89,7 +98,7 @@ def _check_top_p(top_p):
         raise ValueError(f"top_p must be a number in (0, 1] or None to keep all, got {top_p!r}") from None
     if not 0 < p <= 1:  # also rejects NaN
         raise ValueError(f"top_p must be in (0, 1] (1 keeps everything; close to 0 means argmax), got {top_p!r}")
-    return p
+    return None if p == 1 else p  # 1 keeps every character: the same as no nucleus
 
 
 def _truncate_rows(q: np.ndarray, top_k, top_p) -> np.ndarray:
@@ -100,6 +109,7 @@ def _truncate_rows(q: np.ndarray, top_k, top_p) -> np.ndarray:
     """
     if top_k is None and top_p is None:
         return q
+    q = q / q.sum(axis=1, keepdims=True)
     order = np.argsort(-q, axis=1, kind="stable")  # likeliest first; ties: lower index first
     ranked = np.take_along_axis(q, order, axis=1)
     keep = ranked > 0
@@ -107,8 +117,7 @@ def _truncate_rows(q: np.ndarray, top_k, top_p) -> np.ndarray:
         keep[:, top_k:] = False
     if top_p is not None:
         before = np.cumsum(ranked, axis=1) - ranked  # mass of the likelier entries
-        # The first entry is always kept; 1 - 1e-12 absorbs rounding when the mass reaches p exactly.
-        keep &= before < top_p * (1 - 1e-12) * ranked.sum(axis=1, keepdims=True)
+        keep[:, 1:] &= before[:, 1:] < top_p - TOP_P_TOLERANCE  # the likeliest entry is always kept
     mask = np.zeros_like(keep)
     np.put_along_axis(mask, order, keep, axis=1)
     out = np.where(mask, q, 0.0)
@@ -127,8 +136,9 @@ def truncate(probs, top_k=None, top_p=None) -> np.ndarray:
         larger than the number of non-zero entries keeps them all. None: no limit.
     top_p : float in (0, 1], optional
         Keep the likeliest characters until their probabilities sum to at least ``top_p`` (the
-        nucleus; at least one is always kept, so p -> 0 is argmax and 1 keeps all). None: no limit.
-        With both, a character must pass both.
+        nucleus; at least one is always kept, so p -> 0 is argmax and 1 keeps all). A sum within
+        ``TOP_P_TOLERANCE`` (1e-6) of p counts as reaching it, so float32 rounding cannot add a
+        character. None: no limit. With both, a character must pass both.
 
     Returns
     -------
@@ -145,6 +155,7 @@ def truncate(probs, top_k=None, top_p=None) -> np.ndarray:
     Fan, Lewis & Dauphin (2018), top-k; Holtzman et al. (2020), nucleus sampling.
     """
     p = _check_probs(probs)
+    p = p / p.max()  # scale first: a sum of huge entries would overflow
     return _truncate_rows(p[None] / p.sum(), _check_top_k(top_k), _check_top_p(top_p))[0]
 
 
@@ -172,10 +183,11 @@ def entropy_bits(probs) -> np.ndarray:
     p = np.asarray(probs, dtype=np.float64)
     one = p.ndim == 1
     p = _check_probs(p[None] if one else p, ndim=2)
+    p = p / p.max(axis=1, keepdims=True)  # scale first: a sum of huge entries would overflow
     p = p / p.sum(axis=1, keepdims=True)
     logp = np.zeros_like(p)
     np.log2(p, out=logp, where=p > 0)  # 0 log 0 = 0
-    h = -(p * logp).sum(axis=1)
+    h = -(p * logp).sum(axis=1) + 0.0  # + 0.0 turns -0.0 into 0.0
     return h[0] if one else h
 
 
@@ -268,6 +280,8 @@ def sample_rows(probs, temperatures, rng=None, *, top_k=None, top_p=None) -> np.
         As ``apply_temperature`` and ``truncate``, or if the lengths differ.
     """
     p = _check_probs(probs, ndim=2)
+    if isinstance(temperatures, (str, bytes)) or not hasattr(temperatures, "__len__"):
+        raise ValueError(f"temperatures must be a sequence with one temperature per row, got {temperatures!r}")
     temps = np.array([_check_temperature(t) for t in temperatures], dtype=np.float64)
     if temps.shape != (len(p),):
         raise ValueError(f"need one temperature per row: {len(p)} rows, {temps.size} temperatures")

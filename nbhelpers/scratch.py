@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_cell
 from .params import GATES
 
 
@@ -92,8 +93,11 @@ def gru_step(x_t, h, kernel, recurrent_kernel, bias, reset_after: bool = True):
     """
     W_z, W_r, W_h = split_gates(kernel, 3)
     U_z, U_r, U_h = split_gates(recurrent_kernel, 3)
+    b = np.asarray(bias, dtype=np.float64)
+    if b.ndim != (2 if reset_after else 1):
+        want = "(2, 3h): input and recurrent bias" if reset_after else "(3h,)"
+        raise ValueError(f"with reset_after={reset_after} the GRU bias has shape {want}, got {b.shape}")
     if reset_after:
-        b = np.asarray(bias, dtype=np.float64)
         (b_z, b_r, b_h), (rb_z, rb_r, rb_h) = split_gates(b[0], 3), split_gates(b[1], 3)
         z = sigmoid(x_t @ W_z + b_z + h @ U_z + rb_z)  # update gate: how much of the old state to keep
         r = sigmoid(x_t @ W_r + b_r + h @ U_r + rb_r)  # reset gate: how much of the old state to use
@@ -116,9 +120,7 @@ def step_source(cell: str) -> str:
     """
     import inspect
 
-    fn = {"lstm": lstm_step, "gru": gru_step}.get(cell)
-    if fn is None:
-        raise ValueError(f"cell must be 'lstm' or 'gru', got {cell!r}")
+    fn = {"lstm": lstm_step, "gru": gru_step}[check_cell(cell)]
     lines = inspect.getsource(fn).splitlines()
     quotes = [k for k, line in enumerate(lines) if line.strip().startswith('"""') or line.strip().endswith('"""')]
     return "\n".join(lines[: quotes[0]] + lines[quotes[1] + 1 :])
@@ -130,8 +132,9 @@ def rnn_forward(layer, x) -> np.ndarray:
     Parameters
     ----------
     layer : keras.layers.LSTM or keras.layers.GRU
-        A built layer; its ``cell.kernel``, ``cell.recurrent_kernel`` and ``cell.bias`` are used
-        (``use_bias=True``, default activations, as ``build_model`` makes them).
+        A built layer; its ``cell.kernel``, ``cell.recurrent_kernel`` and ``cell.bias`` are used.
+        As ``build_model`` makes it: ``use_bias=True``, the default activations, forwards in
+        time, returning only the final state.
     x : array_like, (batch, maxlen, i)
         Input windows (one-hot characters, float or bool).
 
@@ -143,11 +146,17 @@ def rnn_forward(layer, x) -> np.ndarray:
     Raises
     ------
     ValueError
-        A layer that is not an LSTM or GRU with the default activations, or ``x`` of the wrong shape.
+        A layer that is not an LSTM or GRU configured as above or not yet built, or ``x`` of the
+        wrong shape.
     """
     kind = type(layer).__name__.lower()
     if kind not in GATES:
         raise ValueError(f"rnn_forward takes a keras LSTM or GRU layer, got {type(layer).__name__}")
+    for flag in ("go_backwards", "return_sequences", "return_state"):
+        if getattr(layer, flag, False):
+            raise ValueError(f"rnn_forward implements {flag}=False (as build_model makes the layer)")
+    if not layer.built:
+        raise ValueError("the layer has no weights yet: build it first, e.g. by calling it on a batch")
     cell = layer.cell
     for name, expected in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
         got = getattr(cell, name).__name__
@@ -176,16 +185,25 @@ def model_forward(model, x) -> np.ndarray:
     Parameters
     ----------
     model : keras.Model
-        As ``build_model`` makes it: recurrent layer first, Dense softmax layer last.
+        As ``build_model`` makes it: one recurrent layer, then a Dense softmax layer.
     x : array_like, (batch, maxlen, vocab_size)
 
     Returns
     -------
     ndarray, (batch, vocab_size) float64
         Next-character probabilities, what ``model.predict(x)`` returns.
+
+    Raises
+    ------
+    ValueError
+        A model of another shape (more layers, no softmax), or as ``rnn_forward``.
     """
-    h = rnn_forward(model.layers[0], x)  # (batch, units)
-    dense = model.layers[-1]
+    layers = model.layers
+    dense = layers[-1]
+    if len(layers) != 2 or type(dense).__name__ != "Dense" or getattr(dense.activation, "__name__", "") != "softmax":
+        names = [type(layer).__name__ for layer in layers]
+        raise ValueError(f"model_forward implements LSTM/GRU -> Dense(softmax), as build_model makes; got {names}")
+    h = rnn_forward(layers[0], x)  # (batch, units)
     logits = h @ np.asarray(dense.kernel, dtype=np.float64) + np.asarray(dense.bias, dtype=np.float64)
     logits -= logits.max(axis=1, keepdims=True)  # softmax is shift-invariant; avoids overflow
     probs = np.exp(logits)

@@ -12,7 +12,7 @@ from pathlib import Path
 import keras
 
 from .data import Vocabulary
-from .paths import EpochLog, atomic_write_text
+from .paths import EpochLog, _umask, atomic_write_text
 
 LN2 = math.log(2.0)
 
@@ -156,6 +156,7 @@ def save_run(run_dir, model, vocab: Vocabulary, history: dict, samples=None, set
     os.close(fd)
     try:
         model.save(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # as a file written in place (mkstemp made it 0600)
         os.replace(tmp, run_dir / "model.keras")
     finally:
         Path(tmp).unlink(missing_ok=True)

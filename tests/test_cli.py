@@ -8,6 +8,7 @@ import pytest
 
 import nbhelpers as nbh
 from nbhelpers.cli import main
+from nbhelpers.paths import _umask
 
 TEXT = "the will to power. the free spirit. beyond good and evil. " * 8
 
@@ -114,3 +115,20 @@ def test_html_without_a_run_says_to_run_first(tmp_path, capsys):
         main(["html", "--output-dir", str(tmp_path)])
     assert e.value.code == 2
     assert "run the lesson first with `make run`" in capsys.readouterr().err
+
+
+def test_html_leaves_the_site_alone_when_a_notebook_is_damaged(tmp_path, capsys):
+    executed = tmp_path / "notebooks"
+    executed.mkdir()
+    shutil.copy(nbh.runners.notebooks_dir() / "04_parameter_counts.ipynb", executed)
+    assert main(["html", "--output-dir", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "did not execute 01_data_prep.ipynb, 02_lstm_training.ipynb" in err  # the index links to them
+    page = tmp_path / "html" / "04_parameter_counts.html"
+    assert oct(page.stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # readable like any file written here
+    before = page.read_bytes()
+    (executed / "01_data_prep.ipynb").write_text("{}")
+    with pytest.raises(SystemExit) as e:
+        main(["html", "--output-dir", str(tmp_path)])
+    assert e.value.code == 2 and "01_data_prep.ipynb could not be rendered" in capsys.readouterr().err
+    assert page.read_bytes() == before and not (tmp_path / "html" / "01_data_prep.html").exists()

@@ -86,3 +86,34 @@ def test_quality_by_temperature_refuses_a_too_short_tail(runs_dir):
     runs = nbh.load_runs(runs_dir)
     with pytest.raises(ValueError, match="too short"):
         nbh.quality_by_temperature(runs, TEXT, {"the"}, [1.0], 400, 2, len(TEXT) - 100, 0)
+
+
+def test_damaged_history_or_settings_are_named(tmp_path, runs_dir):
+    import shutil
+
+    for cell in nbh.CELLS:
+        shutil.copytree(runs_dir / cell, tmp_path / cell)
+    (tmp_path / "gru" / "settings.json").write_bytes(b"\x00\xff binary")
+    with pytest.raises(ValueError, match=r"gru/settings.json is not a valid JSON file"):
+        nbh.load_runs(tmp_path)
+    (tmp_path / "gru" / "settings.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match=r"gru/settings.json is not a settings file"):
+        nbh.load_runs(tmp_path)
+    (tmp_path / "gru" / "settings.json").write_text("{}")
+    (tmp_path / "lstm" / "history.json").write_text('{"loss": [1.0], "val_loss": [null]}')
+    with pytest.raises(ValueError, match=r"lstm/history.json is not a loss history"):
+        nbh.load_runs(tmp_path)
+
+
+def test_argument_mistakes_are_refused(runs_dir):
+    with pytest.raises(ValueError, match="not the str 'lstm'"):
+        nbh.load_runs(runs_dir, cells="lstm")
+    runs = nbh.load_runs(runs_dir)
+    with pytest.raises(ValueError, match="start must be an integer >= 0"):
+        nbh.quality_by_temperature(runs, TEXT, {"the"}, [1.0], 10, 2, -5, 0)
+    with pytest.raises(ValueError, match="too short for 900 seeds"):
+        nbh.quality_by_temperature(runs, TEXT, {"the"}, [1.0], 10, 900, 0, 0)
+    with pytest.raises(ValueError, match="runs is empty"):
+        nbh.quality_by_temperature({}, TEXT, {"the"}, [1.0], 10, 2, 0, 0)
+    runs["gru"]["settings"] = {**runs["gru"]["settings"], "seed": 1}
+    assert nbh.setting_differences(runs, names="seed") == {"seed": {"lstm": 0, "gru": 1}}

@@ -145,3 +145,29 @@ def test_truncated_draws_stay_in_the_kept_set(tiny_model, cell, stateful):
                 window.append(ch)
                 if stateful:
                     probs, states = step(eye[[ch]], states)
+
+
+def test_nucleus_boundary_is_the_same_in_both_modes():
+    """p landing on a float32 cumulative sum (0.5 + 0.3 = 0.79999995): both modes keep {a, b}."""
+    vocab = nbh.Vocabulary(tuple("abcd"))
+    model = nbh.build_model("lstm", 4, 5, vocab.size)
+    dense = model.layers[-1]
+    dense.kernel.assign(np.zeros(dense.kernel.shape, "float32"))
+    dense.bias.assign(np.log(np.float32([0.5, 0.3, 0.2, 1e-9])))
+    for stateful in (False, True):
+        text = nbh.generate(model, vocab, "aaaaa", 400, [1.0], 0, stateful=stateful, top_p=0.8)[1.0]
+        assert set(text) == {"a", "b"}, stateful
+
+
+def test_nan_weights_and_non_bool_stateful_are_refused(tiny_model):
+    models, vocab = tiny_model
+    import keras
+
+    broken = keras.models.clone_model(models["lstm"])
+    broken.set_weights(models["lstm"].get_weights())
+    broken.layers[-1].bias.assign(np.full(broken.layers[-1].bias.shape, np.nan, "float32"))
+    for stateful in (False, True):
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            nbh.generate(broken, vocab, TEXT[:MAXLEN], 5, [0.0, 1.0], stateful=stateful)
+    with pytest.raises(ValueError, match="stateful must be True or False"):
+        nbh.generate(models["lstm"], vocab, TEXT[:MAXLEN], 5, stateful="False")

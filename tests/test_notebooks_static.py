@@ -157,3 +157,21 @@ def test_corpus_is_never_committed():
     if not tracked:
         pytest.skip("not a git checkout")
     assert not [f for f in tracked if "nietzsche" in f.lower()]
+
+
+def test_readme_comparison_tables_are_the_committed_run():
+    """The README's LSTM-vs-GRU tables quote notebook 05's committed outputs, row by row."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## LSTM vs GRU, head to head", 1)[1].split("\n## ", 1)[0]
+    printed = outputs_text(ROOT / "notebooks" / "05_lstm_vs_gru.ipynb")
+    printed_rows = {tuple(line.split()) for line in printed.splitlines()}
+    rows = [
+        tuple(c.strip() for c in line.strip("|").split("|"))
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| model")
+    ]
+    assert len(rows) == 2 + 11
+    for row in rows[:2]:  # model, parameters, s/epoch, loss, val loss, bpc, val bpc (the table adds epochs)
+        assert (row[0], row[1], "5", *row[2:]) in printed_rows, row
+    for row in rows[2:]:  # model, T, word share, distinct-1, distinct-2, rep-4 (the table adds words)
+        assert any(r[:2] == row[:2] and r[3:] == row[2:] for r in printed_rows if len(r) == 7), row

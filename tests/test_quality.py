@@ -57,10 +57,19 @@ def test_too_few_words_give_nan_not_an_error():
     [
         (("the will", KNOWN), "not one str"),
         ((["a", "b"], KNOWN, ["x"]), "one seed per text"),
-        ((["a"], set()), "known_words is empty"),
+        ((["a"], set()), "non-empty set of str"),
+        ((["a"], "the will to power"), "must be a set of words, not str"),
+        ((["a"], [1, 2]), "non-empty set of str"),
+        ((["a"], {"the"}, "x"), "not one str"),
         (([b"bytes"], KNOWN), "must be str"),
     ],
 )
 def test_bad_inputs(args, match):
     with pytest.raises(ValueError, match=match):
         nbh.text_quality(*args)
+
+
+def test_known_words_compare_in_lowercase_and_unicode_forms_agree():
+    q = nbh.text_quality(["The Will to naïve power. "], {"THE", "will", "to", "power", "nai\u0308ve"})
+    assert q["word_share"] == 1.0  # uppercase known words, NFD "naïve" in the list, NFC in the text
+    assert nbh.words("man’s nai\u0308ve") == ["man’s", "na\u00efve"]  # curly apostrophe; NFD -> NFC

@@ -86,3 +86,34 @@ def test_bad_inputs_are_refused(windows):
         nbh.rnn_forward(relu, windows)
     with pytest.raises(ValueError, match="cannot be split into 4"):
         nbh.scratch.split_gates(np.zeros((3, 10)), 4)
+
+
+@pytest.mark.parametrize("flag", ["go_backwards", "return_sequences", "return_state"])
+def test_layers_built_otherwise_are_refused(windows, flag):
+    import keras
+
+    layer = keras.layers.GRU(4, **{flag: True})
+    layer.build((None, 40, 57))
+    with pytest.raises(ValueError, match=f"{flag}=False"):
+        nbh.rnn_forward(layer, windows[:2])
+
+
+def test_unbuilt_layer_stacked_model_and_wrong_gru_bias_are_refused(windows):
+    import keras
+
+    with pytest.raises(ValueError, match="no weights yet"):
+        nbh.rnn_forward(keras.layers.LSTM(4), windows[:2])
+    stacked = keras.Sequential(
+        [
+            keras.Input((40, 57)),
+            keras.layers.LSTM(4, return_sequences=True),
+            keras.layers.LSTM(4),
+            keras.layers.Dense(57),
+        ]
+    )
+    with pytest.raises(ValueError, match="LSTM/GRU -> Dense"):
+        nbh.model_forward(stacked, windows[:2])
+    x, h = np.zeros((1, 3)), np.zeros((1, 2))
+    with pytest.raises(ValueError, match=r"reset_after=True the GRU bias has shape \(2, 3h\)"):
+        nbh.gru_step(x, h, np.zeros((3, 6)), np.zeros((2, 6)), np.zeros(6), reset_after=True)
+    assert nbh.scratch.step_source("LSTM").startswith("def lstm_step")

@@ -116,3 +116,27 @@ def test_entropy_refuses_bad_probs():
         nbh.entropy_bits([0.5, float("nan")])
     with pytest.raises(ValueError, match="sums to 0"):
         nbh.entropy_bits([0.0, 0.0])
+
+
+def test_float32_boundary_keeps_the_same_set_as_float64():
+    assert (nbh.truncate(np.float32([0.1, 0.2, 0.7]), top_p=0.9) > 0).tolist() == [False, True, True]
+    assert (nbh.truncate(np.float64([0.1, 0.2, 0.7]), top_p=0.9) > 0).tolist() == [False, True, True]
+
+
+def test_top_p_1_keeps_everything_like_none():
+    p = [1.0, 1e-13, 0.0]
+    assert_allclose(nbh.truncate(p, top_p=1.0), nbh.truncate(p))
+    assert nbh.truncate(p, top_p=1.0)[1] > 0
+
+
+def test_huge_probabilities_do_not_overflow():
+    assert_allclose(nbh.truncate([1e308, 1e308]), [0.5, 0.5])
+    assert_allclose(nbh.truncate([1e308, 1e308], top_k=1), [1.0, 0.0])
+    assert_allclose(nbh.entropy_bits([1e308, 1e308]), 1.0)
+    assert str(nbh.entropy_bits([1.0, 0.0])) == "0.0"  # not -0.0
+
+
+def test_scalar_temperatures_for_rows_are_refused_clearly():
+    with pytest.raises(ValueError, match="one temperature per row"):
+        nbh.sample_rows([[0.3, 0.7]], 1.0)
+    assert nbh.sampling.check_temperatures(np.array(0.5)) == [0.5]
