@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -55,7 +56,10 @@ def _add_generate(sub):
         description="Continue a prompt with a model saved by notebook 02 or 03 (model.keras + vocab.json).",
     )
     gen.add_argument(
-        "--model", required=True, metavar="DIR", help="a run folder written by save_run, e.g. outputs/lstm"
+        "--model",
+        required=True,
+        metavar="DIR",
+        help="a run folder written by notebook 02 or 03 (model.keras + vocab.json), e.g. outputs/lstm",
     )
     gen.add_argument(
         "--prompt",
@@ -73,7 +77,9 @@ def _add_generate(sub):
         help="one or more temperatures >= 0; 0 means argmax (default: 0.5)",
     )
     gen.add_argument("--length", type=int, default=400, metavar="N", help="characters to generate (default: 400)")
-    gen.add_argument("--seed", type=int, default=None, help="random seed; the same seed gives the same text")
+    gen.add_argument(
+        "--seed", type=int, default=None, help="random seed; the same seed gives the same text (default: random)"
+    )
     gen.add_argument("--top-k", type=int, default=None, metavar="K", help="sample among the K likeliest characters")
     gen.add_argument(
         "--top-p", type=float, default=None, metavar="P", help="nucleus sampling: the likeliest characters up to mass P"
@@ -90,21 +96,43 @@ def _add_html(sub):
     html.add_argument("--output-dir", default="outputs", help="the run's output folder (default: outputs)")
 
 
-def _prepare_prompt(prompt: str, vocab, maxlen: int):
-    """Lowercase (for a lowercase vocabulary) and left-pad the prompt.
+def _run_dir(path: str) -> Path:
+    """The run folder for ``--model``: the folder itself, or the folder of a given model.keras file."""
+    p = Path(path)
+    if p.is_file() and p.name == "model.keras":
+        return p.parent
+    if p.is_dir() and not (p / "model.keras").exists():
+        runs = sorted(d.name for d in p.iterdir() if (d / "model.keras").is_file())
+        if runs:
+            raise ValueError(
+                f"{p} holds the runs {', '.join(r + '/' for r in runs)}: pass one of them, e.g. --model {p / runs[0]}"
+            )
+    return p
 
-    Returns (what the model reads, what is shown: the prompt without the padding, note or None).
+
+def _prepare_prompt(prompt: str, vocab, maxlen: int):
+    """Lowercase (for a lowercase vocabulary), check and left-pad the prompt.
+
+    Returns (what the model reads, what is shown: the prompt without the padding, notes).
     """
-    if not any(c.isupper() for c in vocab.chars):
+    notes = []
+    if not any(c.isupper() for c in vocab.chars) and prompt != prompt.lower():
         prompt = prompt.lower()
+        notes.append("note: the prompt was lowercased (the model was trained on lowercase text)")
     if not prompt:
         raise ValueError("--prompt is empty; give some text to continue")
+    unknown = sorted(set(prompt) - set(vocab.chars))
+    if unknown:
+        raise ValueError(
+            f"--prompt has characters the model never saw: {''.join(unknown)!r}; it knows only "
+            f"{''.join(vocab.chars)!r} (its vocab.json)"
+        )
     if len(prompt) >= maxlen:
-        return prompt, prompt, None
+        return prompt, prompt, notes
     if " " not in vocab.chars:
         raise ValueError(f"--prompt has {len(prompt)} characters; this model needs at least maxlen={maxlen}")
-    note = f"note: the prompt has {len(prompt)} characters and the model reads {maxlen}; padded with spaces"
-    return prompt.rjust(maxlen), prompt, note
+    notes.append(f"note: the prompt has {len(prompt)} characters and the model reads {maxlen}; padded with spaces")
+    return prompt.rjust(maxlen), prompt, notes
 
 
 def _generate(args, parser) -> int:
@@ -114,9 +142,9 @@ def _generate(args, parser) -> int:
     try:
         if args.seed is not None and args.seed < 0:
             raise ValueError(f"--seed must be >= 0, got {args.seed}")
-        run = load_run(args.model)
+        run = load_run(_run_dir(args.model))
         maxlen = run["model"].input_shape[1]
-        prompt, shown, note = _prepare_prompt(args.prompt, run["vocab"], maxlen)
+        prompt, shown, notes = _prepare_prompt(args.prompt, run["vocab"], maxlen)
         texts = generate(
             run["model"],
             run["vocab"],
@@ -130,7 +158,7 @@ def _generate(args, parser) -> int:
         )
     except (OSError, ValueError) as e:  # OSError: a missing or unreadable file, named in the message
         parser.error(str(e))
-    if note:
+    for note in notes:
         print(note, file=sys.stderr)
     for t, text in texts.items():
         print(f"----- temperature {t}:\n{shown}{text}\n")

@@ -45,7 +45,7 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
         which = ", ".join(f"{c.upper()} ({root / c}, notebook {NOTEBOOK_OF.get(c, '?')[:2]})" for c in missing)
         numbers = " ".join(NOTEBOOK_OF.get(c, c)[:2] for c in missing)
         raise FileNotFoundError(
-            f"no saved run for {which}. Train first: `make run` (the whole lesson), or "
+            f"no saved run for {which}. Train first: `make run OUTPUT_DIR={output_dir}` (the whole lesson), or "
             f"`python -m nbhelpers run --notebooks {numbers} --output-dir {output_dir}`; "
             f"add `-p epochs 1 -p max_windows 5000` for a quick one"
         )

@@ -18,7 +18,8 @@ def _html(path: Path) -> str:
 
     try:
         nb = nbformat.read(str(path), as_version=4)
-        body, _ = HTMLExporter().from_notebook_node(nb)
+        title = f"{path.stem.replace('_', ' ')} · char-level RNN lesson"  # the browser tab's name
+        body, _ = HTMLExporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     except Exception as e:  # nbformat reports a damaged notebook in several ways
         raise ValueError(f"{path} could not be rendered ({type(e).__name__}: {e}); run the lesson again") from e
     return _LOCAL_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)  # links between pages
@@ -56,8 +57,9 @@ def render_html(output_dir="outputs") -> dict:
     executed = [out_root / "notebooks" / name for name in NOTEBOOKS if (out_root / "notebooks" / name).is_file()]
     if not [p for p in executed if p.name != INDEX]:
         raise FileNotFoundError(
-            f"no executed lesson notebooks in {out_root / 'notebooks'}; run the lesson first with `make run` "
-            f"(or `python -m nbhelpers run --output-dir {output_dir}`), then `make html`"
+            f"no executed lesson notebooks in {out_root / 'notebooks'}; run the lesson first with "
+            f"`make run OUTPUT_DIR={output_dir}` (or `python -m nbhelpers run --output-dir {output_dir}`), "
+            f"then `make html OUTPUT_DIR={output_dir}`"
         )
     html_dir = out_root / "html"
     if html_dir.exists() and not html_dir.is_dir():

@@ -187,7 +187,7 @@ def load_run(run_dir) -> dict:
         if not (run_dir / name).is_file():
             raise FileNotFoundError(
                 f"{run_dir / name} not found: run the training notebook (02 for LSTM, 03 for GRU) "
-                f"with output_dir pointing at {run_dir.parent}, e.g. `make run`"
+                f"with output_dir={run_dir.parent}, e.g. `make run OUTPUT_DIR={run_dir.parent}`"
             )
     data = _read_json(run_dir / "vocab.json")
     try:

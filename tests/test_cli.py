@@ -29,7 +29,7 @@ def test_generate_prints_each_temperature_reproducibly(run_dir, capsys):
     args = ["generate", "--model", str(run_dir), "--prompt", "The Free Spirit", "--length", "30", "--seed", "3"]
     assert main([*args, "--temperature", "0", "1.0"]) == 0
     out, err = capsys.readouterr()
-    assert err == ""  # 15 characters: no padding needed for a window of 12
+    assert "lowercased" in err and "padded" not in err  # 15 characters: no padding for a window of 12
     assert main([*args, "--temperature", "0", "1.0"]) == 0
     assert capsys.readouterr().out == out  # same seed, same text
     blocks = out.split("----- temperature ")[1:]
@@ -68,7 +68,7 @@ def test_top_k_1_and_stateful_options(run_dir, capsys):
         (["--top-k", "0"], "top_k must be an integer >= 1"),
         (["--top-p", "1.5"], r"top_p must be in \(0, 1\]"),
         (["--seed", "-2"], "--seed must be >= 0"),
-        (["--prompt", "x" * 20 + "#"], "'#'"),
+        (["--prompt", "the will # power"], "--prompt has characters the model never saw: '#'; it knows only"),
         (["--prompt", ""], "--prompt is empty"),
     ],
 )
@@ -114,7 +114,7 @@ def test_html_without_a_run_says_to_run_first(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["html", "--output-dir", str(tmp_path)])
     assert e.value.code == 2
-    assert "run the lesson first with `make run`" in capsys.readouterr().err
+    assert f"run the lesson first with `make run OUTPUT_DIR={tmp_path}`" in capsys.readouterr().err
 
 
 def test_html_leaves_the_site_alone_when_a_notebook_is_damaged(tmp_path, capsys):
@@ -132,3 +132,22 @@ def test_html_leaves_the_site_alone_when_a_notebook_is_damaged(tmp_path, capsys)
         main(["html", "--output-dir", str(tmp_path)])
     assert e.value.code == 2 and "01_data_prep.ipynb could not be rendered" in capsys.readouterr().err
     assert page.read_bytes() == before and not (tmp_path / "html" / "01_data_prep.html").exists()
+
+
+def test_model_may_be_the_file_and_a_parent_folder_is_explained(run_dir, capsys):
+    args = ["--prompt", "the will to power", "--temperature", "0", "--length", "5"]
+    assert main(["generate", "--model", str(run_dir / "model.keras"), *args]) == 0
+    with pytest.raises(SystemExit):
+        main(["generate", "--model", str(run_dir.parent), *args])
+    err = capsys.readouterr().err
+    assert f"holds the runs gru/: pass one of them, e.g. --model {run_dir}" in err
+
+
+def test_html_pages_have_their_own_titles(tmp_path):
+    executed = tmp_path / "notebooks"
+    executed.mkdir()
+    shutil.copy(nbh.runners.notebooks_dir() / "04_parameter_counts.ipynb", executed)
+    nbh.render_html(tmp_path)
+    assert "<title>04 parameter counts · char-level RNN lesson</title>" in (
+        tmp_path / "html" / "04_parameter_counts.html"
+    ).read_text(encoding="utf-8")

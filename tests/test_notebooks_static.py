@@ -175,3 +175,9 @@ def test_readme_comparison_tables_are_the_committed_run():
         assert (row[0], row[1], "5", *row[2:]) in printed_rows, row
     for row in rows[2:]:  # model, T, word share, distinct-1, distinct-2, rep-4 (the table adds words)
         assert any(r[:2] == row[:2] and r[3:] == row[2:] for r in printed_rows if len(r) == 7), row
+    flat = " ".join(section.split())
+    lstm_h, lstm_ce, gru_h, gru_ce = re.search(
+        r"entropy is (\S+) bits against a cross-entropy of (\S+) bits .*\(GRU: (\S+) and (\S+)\)", flat
+    ).groups()
+    for cell, h, ce in (("LSTM", lstm_h, lstm_ce), ("GRU", gru_h, gru_ce)):
+        assert f"{cell}: at T=1 mean entropy {h} bits, cross-entropy of the true next characters {ce} bits" in printed
