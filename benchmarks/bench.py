@@ -6,7 +6,7 @@ Measures, in one run on this machine:
   and checks that the window mode gives the same probabilities as ``model.predict``;
 - training: windows per second for one epoch (LSTM and GRU, batch 128) on N windows, classic
   (dense bool one-hot arrays, ``model.fit``, default layers) vs nbhelpers (integer windows one-hot
-  per batch with tf.data, ``build_model`` with its per-device defaults), in interleaved rounds;
+  per batch with tf.data, ``build_model``), in interleaved rounds;
 - memory: peak resident memory of data prep + one LSTM epoch on all windows, each approach in a
   fresh process.
 Prints every figure and ratio and writes them to a JSON file. Timings are for this machine only.

@@ -10,7 +10,7 @@ import nbhelpers as nbh
 
 @pytest.mark.parametrize("cell", nbh.CELLS)
 def test_unroll_changes_nothing_but_speed(cell):
-    """unroll=True (CPU default) and unroll=False (cuDNN path): same weights give the same outputs."""
+    """unroll=True and unroll=False (the default, cuDNN's path on a GPU): same weights, same outputs."""
     a = nbh.build_model(cell, 8, 6, 5, unroll=True)
     b = nbh.build_model(cell, 8, 6, 5, unroll=False)
     assert a.get_layer(cell).unroll and not b.get_layer(cell).unroll
@@ -20,10 +20,11 @@ def test_unroll_changes_nothing_but_speed(cell):
     np.testing.assert_allclose(a.predict(x, verbose=0), b.predict(x, verbose=0), atol=1e-6)
 
 
-def test_unroll_default_is_chosen_per_device_and_length():
-    expected = not nbh.models.gpu_available()
-    assert nbh.build_model("lstm", 4, 40, 5).get_layer("lstm").unroll == expected
-    assert not nbh.build_model("lstm", 4, nbh.models.UNROLL_MAX_STEPS + 1, 5).get_layer("lstm").unroll
+def test_unroll_is_off_by_default_keras_and_cudnn_path():
+    for cell in nbh.CELLS:
+        assert not nbh.build_model(cell, 4, 40, 5).get_layer(cell).unroll
+    with pytest.raises(ValueError, match="unroll must be True or False"):
+        nbh.build_model("lstm", 4, 40, 5, unroll="yes")
 
 
 def test_mirrored_strategy_on_two_logical_cpus():
