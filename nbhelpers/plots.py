@@ -18,12 +18,7 @@ def plot_history(history: dict, title: str = "", ax=None):
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-    else:
-        fig = ax.figure
+    fig, ax = _new_axes(ax)
     epochs = history["epoch"]
     ax.plot(epochs, history["bpc"], "o-", label="training")
     if history.get("val_bpc"):

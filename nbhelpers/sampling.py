@@ -45,13 +45,18 @@ def _check_probs(probs, ndim: int = 1) -> np.ndarray:
     return p
 
 
-def _check_temperature(temperature) -> float:
-    if isinstance(temperature, (bool, np.bool_, str, bytes)):
-        raise ValueError(f"temperature must be a number >= 0 (0 means argmax), got {temperature!r}")
+def _as_real(value, message: str) -> float:
+    """``float(value)`` for a real number; ValueError(``message``) for anything else (bools and strings too)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise ValueError(message)
     try:
-        t = float(temperature)
+        return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"temperature must be a number >= 0, got {temperature!r}") from None
+        raise ValueError(message) from None
+
+
+def _check_temperature(temperature) -> float:
+    t = _as_real(temperature, f"temperature must be a number >= 0 (0 means argmax), got {temperature!r}")
     if math.isnan(t) or math.isinf(t) or t < 0:
         raise ValueError(f"temperature must be a finite number >= 0 (0 means argmax), got {temperature!r}")
     return t
@@ -90,12 +95,7 @@ def _check_top_k(top_k):
 def _check_top_p(top_p):
     if top_p is None:
         return None
-    if isinstance(top_p, (bool, np.bool_, str, bytes)):
-        raise ValueError(f"top_p must be a number in (0, 1] or None to keep all, got {top_p!r}")
-    try:
-        p = float(top_p)
-    except (TypeError, ValueError):
-        raise ValueError(f"top_p must be a number in (0, 1] or None to keep all, got {top_p!r}") from None
+    p = _as_real(top_p, f"top_p must be a number in (0, 1] or None to keep all, got {top_p!r}")
     if not 0 < p <= 1:  # also rejects NaN
         raise ValueError(f"top_p must be in (0, 1] (1 keeps everything; close to 0 means argmax), got {top_p!r}")
     return None if p == 1 else p  # 1 keeps every character: the same as no nucleus
