@@ -1,0 +1,42 @@
+"""The benchmark script runs end to end and measures what it says (figures are never asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
+
+
+def test_bench_runs_and_window_mode_matches_predict(corpus_path, tmp_path):
+    out = tmp_path / "bench.json"
+    args = ["--windows", "512", "--rounds", "1", "--chars", "5", "--classic-chars", "2"]
+    args += ["--memory-windows", "1000", "--corpus", str(corpus_path), "--output", str(out)]
+    res = subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results["generation"]["window_max_abs_prob_diff"] <= 1e-5  # same semantics as model.predict
+    training = results["training"]
+    for cell in ("lstm", "gru"):
+        for approach in ("classic", "nbhelpers"):
+            wall, compute = training[f"{cell}_{approach}_epoch_s"], training[f"{cell}_{approach}_compute_s"]
+            assert len(wall) == len(compute) == 1
+            assert 0 < compute[0] <= wall[0]  # compute: first batch start to last batch end
+    memory = results["memory"]
+    assert memory["baseline_mb"] <= memory["floor_peak_rss_mb"] <= memory["nbhelpers_peak_rss_mb"]
+    for line in ("generation, chars/s", "training lstm", "training gru", "peak memory", "floor"):
+        assert line in res.stdout
+
+
+def test_memory_child_reports_its_own_peak_not_its_parents():
+    # Linux copies a parent's peak into the child's ru_maxrss across fork + exec; the benchmark
+    # must report the child's own high-water mark. This process holds 1.5 GB while the child runs.
+    ballast = np.ones(1_500 * 2**20, dtype=np.uint8)  # touched pages: resident
+    code = f"import runpy; print(runpy.run_path({str(BENCH)!r})['peak_rss_mb']())"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    child_peak = float(res.stdout.strip().splitlines()[-1])
+    assert 0 < child_peak < 1_200, child_peak  # TensorFlow imported: about 600 MB
+    assert ballast[-1] == 1
