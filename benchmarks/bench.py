@@ -92,9 +92,10 @@ def bench_training(text, vocab, args):
     rounds alternate the two approaches so both see the same machine. Every epoch counts,
     the first (which traces the model) included. Reported per approach: windows per second of
     wall time (what a student waits for) and of compute only (first batch start to last batch
-    end), each with its ratio. The gap between the two is ``fit``'s tear-down: with tf.data
-    autotuning on, as in Keras' pipeline for arrays, an epoch waits for the autotuner's next
-    wake-up (see ``nbhelpers.data._pipeline_options``).
+    end; the first epoch's includes tracing), each with its ratio, and per epoch the seconds
+    before the first batch (set-up) and after the last (tear-down). With tf.data autotuning on,
+    as in Keras' pipeline for arrays, the tear-down can include waiting for the autotuner's
+    next wake-up (see ``nbhelpers.data._pipeline_options``).
     """
     import keras
 
@@ -125,23 +126,27 @@ def bench_training(text, vocab, args):
             "classic": lambda m=classic: m.fit(x, y, batch_size=128, epochs=1, verbose=0, callbacks=[clock]),
             "nbhelpers": lambda m=ours, ds=ds: m.fit(ds, epochs=1, verbose=0, shuffle=False, callbacks=[clock]),
         }
-        wall = {k: [] for k in fits}
-        compute = {k: [] for k in fits}
-        losses = {k: [] for k in fits}
+        wall, compute, setup, teardown, losses = ({k: [] for k in fits} for _ in range(5))
         for _ in range(args.rounds):
             for k, fit in fits.items():
                 t0 = time.perf_counter()
                 losses[k].append(float(fit().history["loss"][-1]))
-                wall[k].append(time.perf_counter() - t0)
+                t1 = time.perf_counter()
+                wall[k].append(t1 - t0)
                 compute[k].append(clock.last - clock.first)
+                setup[k].append(clock.first - t0)
+                teardown[k].append(t1 - clock.last)
                 print(
-                    f"  {cell} {k:9s} epoch {len(wall[k])}: {wall[k][-1]:6.1f} s wall, {compute[k][-1]:6.1f} s compute",
+                    f"  {cell} {k:9s} epoch {len(wall[k])}: {wall[k][-1]:6.1f} s wall = {setup[k][-1]:4.1f} set-up "
+                    f"+ {compute[k][-1]:6.1f} compute + {teardown[k][-1]:4.1f} tear-down",
                     file=sys.stderr,
                     flush=True,
                 )
         for k in fits:
             out[f"{cell}_{k}_epoch_s"] = wall[k]
             out[f"{cell}_{k}_compute_s"] = compute[k]
+            out[f"{cell}_{k}_setup_s"] = setup[k]
+            out[f"{cell}_{k}_teardown_s"] = teardown[k]
             out[f"{cell}_{k}_windows_per_s"] = len(x_idx) * args.rounds / sum(wall[k])
             out[f"{cell}_{k}_compute_windows_per_s"] = len(x_idx) * args.rounds / sum(compute[k])
             out[f"{cell}_{k}_loss"] = losses[k]
@@ -150,14 +155,15 @@ def bench_training(text, vocab, args):
     return out
 
 
-def peak_rss_mb():
-    """Peak resident memory of this process so far, in MiB.
+def peak_rss_mib():
+    """Peak resident memory of this process so far, in MiB (2^20 bytes).
 
-    On Linux this is ``VmHWM`` from /proc/self/status, the high-water mark of this program's own
-    memory. Not ``ru_maxrss``: Linux carries a parent's peak into a child's ``ru_maxrss`` across
-    fork and exec, so a child started by this benchmark after the training rounds reported the
-    parent's 919 MB as its own (a child started from a 400 MB Python process reports 408 MB
-    before doing anything). Elsewhere, ``ru_maxrss`` (bytes on macOS, KiB on other systems).
+    On Linux this is ``VmHWM`` from /proc/self/status (kB there, i.e. KiB), the high-water mark
+    of this program's own memory. Not ``ru_maxrss``: Linux carries a parent's peak into a
+    child's ``ru_maxrss`` across fork and exec, so a child started by this benchmark after the
+    training rounds reported the parent's 919 MiB as its own (a child started from a 400 MiB
+    Python process reports 408 MiB before doing anything). Elsewhere, ``ru_maxrss`` (bytes on
+    macOS, KiB on other systems).
     """
     status = "/proc/self/status"
     if os.path.exists(status):
@@ -170,19 +176,19 @@ def peak_rss_mb():
 
 
 def memory_child(approach, corpus, windows):
-    """Data prep + one LSTM epoch; print peak RSS in MiB as JSON (run in a fresh process).
+    """Print this process's peak RSS in MiB as JSON after one of three jobs (run it fresh).
 
-    ``approach`` "classic" or "nbhelpers"; or "floor": TensorFlow, the model and one training
-    step on one batch, the least that any data pipeline needs. Also reports the peak before data
-    prep (TensorFlow imported, model built).
+    ``approach`` "classic" or "nbhelpers": data prep + one LSTM epoch on ``windows`` windows
+    (0 = all); "floor": the model and one training step on one batch, the least that any data
+    pipeline needs. ``baseline_mib`` is the peak before the job (Python, NumPy, TensorFlow and
+    nbhelpers imported).
     """
-    model = nbh.build_model("lstm", 128, 40, 57)
-    baseline = peak_rss_mb()
+    baseline = peak_rss_mib()
     if approach == "floor":
         rng = np.random.default_rng(0)
         x = nbh.one_hot(rng.integers(0, 57, (128, 40)), 57).astype("float32")  # (128, 40, 57)
         y = nbh.one_hot(rng.integers(0, 57, 128), 57).astype("float32")  # (128, 57)
-        model.train_on_batch(x, y)
+        nbh.build_model("lstm", 128, 40, 57).train_on_batch(x, y)
     else:
         text = nbh.load_corpus(corpus)
         vocab = nbh.Vocabulary.from_text(text)
@@ -194,35 +200,44 @@ def memory_child(approach, corpus, windows):
         else:
             ds = nbh.make_dataset(x_idx, y_idx, vocab.size, 128, shuffle=True, seed=0)
             nbh.build_model("lstm", 128, 40, vocab.size).fit(ds, epochs=1, verbose=0, shuffle=False)
-    print(json.dumps({"peak_rss_mb": peak_rss_mb(), "baseline_mb": baseline}))
+    print(json.dumps({"peak_rss_mib": peak_rss_mib(), "baseline_mib": baseline}))
 
 
 def bench_memory(args):
-    """Peak memory of each approach, and of the floor, each in a fresh process."""
+    """Peak memory of each approach, and of the floor, each in a fresh process (MiB)."""
     out = {"memory_windows": args.memory_windows or "all"}
     for approach in ("classic", "nbhelpers", "floor"):
         cmd = [sys.executable, __file__, "--memory-child", approach, "--memory-windows", str(args.memory_windows)]
         if args.corpus:
             cmd += ["--corpus", args.corpus]
-        res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode != 0:
+            raise RuntimeError(f"memory benchmark child {approach!r} failed:\n{res.stderr[-3000:]}")
         child = json.loads(res.stdout.strip().splitlines()[-1])
-        out[f"{approach}_peak_rss_mb"] = child["peak_rss_mb"]
-        out["baseline_mb"] = child["baseline_mb"]
-    floor = out["floor_peak_rss_mb"]
-    out["memory_ratio"] = out["nbhelpers_peak_rss_mb"] / out["classic_peak_rss_mb"]
-    out["floor_ratio"] = floor / out["classic_peak_rss_mb"]
+        out[f"{approach}_peak_rss_mib"] = child["peak_rss_mib"]
+        out[f"{approach}_baseline_mib"] = child["baseline_mib"]
+    floor = out["floor_peak_rss_mib"]
+    out["memory_ratio"] = out["nbhelpers_peak_rss_mib"] / out["classic_peak_rss_mib"]
+    out["floor_ratio"] = floor / out["classic_peak_rss_mib"]
     for approach in ("classic", "nbhelpers"):
-        out[f"{approach}_above_floor_mb"] = out[f"{approach}_peak_rss_mb"] - floor
-    above = out["classic_above_floor_mb"]
-    out["memory_ratio_above_floor"] = out["nbhelpers_above_floor_mb"] / above if above > 0 else None
+        out[f"{approach}_above_floor_mib"] = out[f"{approach}_peak_rss_mib"] - floor
+    above = out["classic_above_floor_mib"]
+    out["memory_ratio_above_floor"] = out["nbhelpers_above_floor_mib"] / above if above > 0 else None
     return out
+
+
+def _at_least_one(value):
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", default="", help="text file (default: $NBHELPERS_CORPUS or the download)")
     p.add_argument("--windows", type=int, default=0, help="windows for the training benchmark (0 = all)")
-    p.add_argument("--rounds", type=int, default=2, help="epochs per approach and cell, interleaved")
+    p.add_argument("--rounds", type=_at_least_one, default=2, help="epochs per approach and cell, interleaved")
     p.add_argument("--chars", type=int, default=400, help="characters per temperature, nbhelpers generation")
     p.add_argument("--classic-chars", type=int, default=40, help="characters per temperature, classic (slow)")
     p.add_argument("--memory-windows", type=int, default=0, help="windows for the memory benchmark (0 = all)")
@@ -271,14 +286,14 @@ def main(argv=None):
         m = results["memory"]
         print(
             f"peak memory, data prep + 1 LSTM epoch ({m['memory_windows']} windows): classic "
-            f"{m['classic_peak_rss_mb']:.0f} MB   nbhelpers {m['nbhelpers_peak_rss_mb']:.0f} MB   "
+            f"{m['classic_peak_rss_mib']:.0f} MiB   nbhelpers {m['nbhelpers_peak_rss_mib']:.0f} MiB   "
             f"(ratio {m['memory_ratio']:.2f})"
         )
         ratio = m["memory_ratio_above_floor"]
         print(
-            f"  floor (TensorFlow + model + one training step on one batch): {m['floor_peak_rss_mb']:.0f} MB "
-            f"= {m['floor_ratio']:.2f} of classic; above it: classic {m['classic_above_floor_mb']:.0f} MB   "
-            f"nbhelpers {m['nbhelpers_above_floor_mb']:.0f} MB   (ratio {'n/a' if ratio is None else f'{ratio:.2f}'})"
+            f"  floor (TensorFlow + model + one training step on one batch): {m['floor_peak_rss_mib']:.0f} MiB "
+            f"= {m['floor_ratio']:.2f} of classic; above it: classic {m['classic_above_floor_mib']:.0f} MiB   "
+            f"nbhelpers {m['nbhelpers_above_floor_mib']:.0f} MiB   (ratio {'n/a' if ratio is None else f'{ratio:.2f}'})"
         )
     print(f"written to {out}")
     return 0

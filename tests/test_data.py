@@ -141,9 +141,9 @@ def test_dataset_batches_equal_one_hot_arrays(tiny_text):
 
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_dataset_has_autotuning_off(tiny_text, shuffle):
-    # With tf.data autotuning on, fit waits at each epoch's end for the autotuner's next wake-up
-    # (up to 60 s; see nbhelpers.data._pipeline_options). Timings are never asserted in tests, so
-    # this checks the setting that removes the wait.
+    # With tf.data autotuning on, fit can wait after an epoch's last batch for the autotuner's
+    # next wake-up (see nbhelpers.data._pipeline_options). Timings are never asserted in tests,
+    # so this checks the setting that removes the wait.
     vocab = nbh.Vocabulary.from_text(tiny_text)
     x_idx, y_idx = nbh.make_windows(vocab.encode(tiny_text), 6, 2)
     ds = nbh.make_dataset(x_idx, y_idx, vocab.size, batch_size=16, shuffle=shuffle, seed=0)
