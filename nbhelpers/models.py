@@ -55,9 +55,9 @@ def build_model(
     unroll : bool
         Unroll the time steps into one graph instead of a loop. Default False: Keras' default,
         and on a GPU the only setting with which Keras uses the fused cuDNN kernel. On a 2-core
-        CPU unrolling 40 steps was at most 5% faster per epoch (LSTM; GRU no faster; best of 5
-        interleaved epochs on 20,000 windows) and made the first epoch slower to trace, so it
-        stays off. Weights, parameter counts and results are the same either way.
+        CPU unrolling 40 steps was no faster per epoch of compute (LSTM, best of 3 interleaved
+        epochs on 20,000 windows) and took about 4 s longer to trace, so it stays off. Weights, parameter counts and
+        results are the same either way.
     strategy : tf.distribute.Strategy, optional
         Build and compile under ``strategy.scope()``; default ``default_strategy()``
         (MirroredStrategy over all GPUs when there are several).
