@@ -310,9 +310,8 @@ def make_dataset(x, y, vocab_size: int, batch_size: int = 128, *, shuffle: bool 
     tf.data.Dataset
         Yields (x_batch float32 (b, maxlen, vocab_size), y_batch float32 (b, vocab_size)).
         The one-hot map runs sequentially with a fixed prefetch of ``PREFETCH_BATCHES`` and
-        tf.data autotuning off: its background optimiser can make ``model.fit`` wait after an
-        epoch's last batch (it sleeps up to 60 s; measured waits 5-29 s); see
-        ``_pipeline_options``.
+        tf.data autotuning off, so ``model.fit`` never waits for the autotuner after an
+        epoch's last batch (why and how it was measured: ``_pipeline_options``).
 
     Raises
     ------
