@@ -137,7 +137,7 @@ def bench_training(text, vocab, args):
                 setup[k].append(clock.first - t0)
                 teardown[k].append(t1 - clock.last)
                 print(
-                    f"  {cell} {k:9s} epoch {len(wall[k])}: {wall[k][-1]:6.1f} s wall = {setup[k][-1]:4.1f} set-up "
+                    f"  {cell:4s} {k:9s} epoch {len(wall[k])}: {wall[k][-1]:6.1f} s wall = {setup[k][-1]:4.1f} set-up "
                     f"+ {compute[k][-1]:6.1f} compute + {teardown[k][-1]:4.1f} tear-down",
                     file=sys.stderr,
                     flush=True,
@@ -258,6 +258,8 @@ def main(argv=None):
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, "
         f"TensorFlow {tf.__version__}, GPUs: {len(tf.config.list_physical_devices('GPU'))}",
+        "settings": {k: v for k, v in vars(args).items() if k not in ("memory_child", "output")}
+        | {"temperatures": TEMPERATURES},
         "generation": bench_generation(text, vocab, args),
         "training": bench_training(text, vocab, args),
     }
@@ -276,7 +278,8 @@ def main(argv=None):
     for cell in nbh.CELLS:
         print(
             f"training {cell}, windows/s  classic {t[f'{cell}_classic_windows_per_s']:7.0f}   "
-            f"nbhelpers {t[f'{cell}_nbhelpers_windows_per_s']:7.0f}   ({t[f'{cell}_speedup']:.2f}x wall time; "
+            f"nbhelpers {t[f'{cell}_nbhelpers_windows_per_s']:7.0f}   "
+            f"(nbhelpers / classic {t[f'{cell}_speedup']:.2f}x by wall time; "
             f"compute only {t[f'{cell}_classic_compute_windows_per_s']:.0f} vs "
             f"{t[f'{cell}_nbhelpers_compute_windows_per_s']:.0f}, {t[f'{cell}_compute_speedup']:.2f}x; "
             f"loss after {t['rounds']} epoch(s) {t[f'{cell}_classic_loss'][-1]:.3f} vs "

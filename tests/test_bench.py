@@ -19,6 +19,7 @@ def test_bench_runs_and_window_mode_matches_predict(corpus_path, tmp_path):
     res = subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     results = json.loads(out.read_text())
+    assert results["settings"]["windows"] == 512 and results["settings"]["classic_chars"] == 2  # what was run
     assert results["generation"]["window_max_abs_prob_diff"] <= 1e-5  # same semantics as model.predict
     training = results["training"]
     for cell in ("lstm", "gru"):
