@@ -70,10 +70,11 @@ fast-notebooks: unit
 html: $(STAMP)
 	$(PY) -m nbhelpers html --output-dir $(OUTPUT_DIR)
 
-# JupyterLab refuses to run as root (containers, Colab-like machines) unless told to.
-LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+# JupyterLab refuses to run as root (containers, Colab-like machines) unless told to; LAB_ARGS adds to that,
+# e.g. make lab LAB_ARGS="--port 8899 --no-browser".
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab notebooks/ $(ROOT_ARGS) $(LAB_ARGS)
 
 notebooks: $(STAMP)
 	$(PY) -m nbhelpers run --in-place $(RUN_PARAMS)

@@ -27,6 +27,7 @@ import time
 import numpy as np
 
 import nbhelpers as nbh
+from nbhelpers.paths import atomic_write_json
 
 TEMPERATURES = [0.2, 0.5, 1.0, 1.2, 1.5]
 
@@ -61,26 +62,26 @@ def bench_generation(text, vocab, args):
 
     keras.utils.set_random_seed(0)
     model = nbh.build_model("lstm", args.units, args.maxlen, vocab.size)
-    seed = text[: args.maxlen]
+    seed_text = text[: args.maxlen]
     rng = np.random.default_rng(0)
-    classic_generate(model, vocab, seed, 2, 1.0, rng)  # warm-up
+    classic_generate(model, vocab, seed_text, 2, 1.0, rng)  # warm-up
     t0 = time.perf_counter()
     for t in TEMPERATURES:
-        classic_generate(model, vocab, seed, args.classic_chars, t, rng)
+        classic_generate(model, vocab, seed_text, args.classic_chars, t, rng)
     classic_cps = args.classic_chars * len(TEMPERATURES) / (time.perf_counter() - t0)
 
     out = {"classic_chars_per_s": classic_cps}
     for mode, stateful in (("window", False), ("stateful", True)):
-        nbh.generate(model, vocab, seed, 2, TEMPERATURES, rng, stateful=stateful)  # warm-up (trace)
+        nbh.generate(model, vocab, seed_text, 2, TEMPERATURES, seed=0, stateful=stateful)  # warm-up (trace)
         t0 = time.perf_counter()
-        nbh.generate(model, vocab, seed, args.chars, TEMPERATURES, rng, stateful=stateful)
+        nbh.generate(model, vocab, seed_text, args.chars, TEMPERATURES, seed=0, stateful=stateful)
         out[f"{mode}_chars_per_s"] = args.chars * len(TEMPERATURES) / (time.perf_counter() - t0)
         out[f"{mode}_speedup"] = out[f"{mode}_chars_per_s"] / classic_cps
 
     # Same semantics: the window mode's probabilities for 200 corpus windows equal model.predict's.
     x_idx, _ = nbh.make_windows(vocab.encode(text[:5000]), args.maxlen, 25)
     x = nbh.one_hot(x_idx, vocab.size).astype("float32")
-    ours = np.asarray(nbh.generation._predict_fn(model)(x))
+    ours = np.asarray(nbh.generation.predict_fn(model)(x))  # what the window mode runs for each character
     out["window_max_abs_prob_diff"] = float(np.abs(ours - model.predict(x, verbose=0)).max())
     return out
 
@@ -95,7 +96,7 @@ def bench_training(text, vocab, args):
     end; the first epoch's includes tracing), each with its ratio, and per epoch the seconds
     before the first batch (set-up) and after the last (tear-down). With tf.data autotuning on,
     as in Keras' pipeline for arrays, the tear-down can include waiting for the autotuner's
-    next wake-up (see ``nbhelpers.data._pipeline_options``).
+    next wake-up (``nbhelpers.make_dataset`` turns autotuning off; see README, Performance).
     """
     import keras
 
@@ -183,6 +184,7 @@ def memory_child(approach, corpus, windows):
     pipeline needs. ``baseline_mib`` is the peak before the job (Python, NumPy, TensorFlow and
     nbhelpers imported).
     """
+    nbh.quiet_tensorflow()  # ``import nbhelpers`` does not load TensorFlow: load it before the baseline
     baseline = peak_rss_mib()
     if approach == "floor":
         rng = np.random.default_rng(0)
@@ -251,8 +253,7 @@ def main(argv=None):
     if args.memory_child:
         return memory_child(args.memory_child, args.corpus or None, args.memory_windows)
 
-    import tensorflow as tf
-
+    tf = nbh.quiet_tensorflow()
     text = nbh.load_corpus(args.corpus or None)
     vocab = nbh.Vocabulary.from_text(text)
     results = {
@@ -267,7 +268,7 @@ def main(argv=None):
         results["memory"] = bench_memory(args)
 
     out = nbh.resolve_output_dir(args.output)
-    nbh.paths.atomic_write_json(out, results)
+    atomic_write_json(out, results)
     g, t = results["generation"], results["training"]
     print(f"machine: {results['machine']}")
     print(

@@ -1,101 +1,87 @@
-"""nbhelpers: the tested helpers behind the char-level RNN text-generation lesson.
+"""nbhelpers: the tested plumbing behind the char-level RNN text-generation lesson.
 
-Importing it first keeps TensorFlow's start-up log lines out of notebook outputs.
+The lesson itself (windowing, one-hot, the model, its training, the sampler, the gate equations)
+is written in the notebooks' cells; this package holds what they share: the corpus and its
+tf.data pipeline, saved runs, plots and diagrams, text measures, parameter-count tables, the
+notebook runner, HTML export and the command line (``python -m nbhelpers``).
+
+``import nbhelpers`` is light: each name below loads its module on first use, so TensorFlow,
+Keras and matplotlib load only when a function needs them. In a notebook, call
+``nbh.quiet_tensorflow()`` before ``import keras`` to keep TensorFlow's start-up log lines out of
+the outputs.
 """
 
-from ._quiet import import_tensorflow_quietly
+from __future__ import annotations
 
-import_tensorflow_quietly()
-
-from .compare import format_table, load_runs, quality_by_temperature, setting_differences, summary_rows  # noqa: E402
-from .config import DEFAULTS, check_parameters  # noqa: E402
-from .data import (  # noqa: E402
-    CORPUS_ENV,
-    CORPUS_URL,
-    Vocabulary,
-    count_windows,
-    load_corpus,
-    make_dataset,
-    make_windows,
-    one_hot,
-    split_windows,
-)
-from .export import render_html  # noqa: E402
-from .generation import GenerateText, generate  # noqa: E402
-from .models import CELLS, build_model  # noqa: E402
-from .params import (  # noqa: E402
-    GATES,
-    dense_params,
-    gate_columns,
-    gru_params,
-    lstm_params,
-    model_params,
-    param_breakdown,
-    rnn_params,
-)
-from .paths import project_root, resolve_output_dir  # noqa: E402
-from .plots import plot_comparison, plot_entropy, plot_history, plot_quality  # noqa: E402
-from .quality import generated_words, text_quality, words  # noqa: E402
-from .runners import NOTEBOOKS, run_notebooks  # noqa: E402
-from .sampling import apply_temperature, entropy_bits, sample, sample_rows, truncate  # noqa: E402
-from .scratch import gru_step, lstm_step, model_forward, rnn_forward  # noqa: E402
-from .training import LossReport, history_record, load_run, nats_to_bits, save_run  # noqa: E402
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CELLS",
-    "CORPUS_ENV",
-    "CORPUS_URL",
-    "DEFAULTS",
-    "GATES",
-    "GenerateText",
-    "LossReport",
-    "NOTEBOOKS",
-    "Vocabulary",
-    "apply_temperature",
-    "build_model",
-    "check_parameters",
-    "count_windows",
-    "dense_params",
-    "entropy_bits",
-    "format_table",
-    "gate_columns",
-    "generate",
-    "generated_words",
-    "gru_params",
-    "gru_step",
-    "history_record",
-    "load_corpus",
-    "load_run",
-    "load_runs",
-    "lstm_params",
-    "lstm_step",
-    "make_dataset",
-    "make_windows",
-    "model_forward",
-    "model_params",
-    "nats_to_bits",
-    "one_hot",
-    "param_breakdown",
-    "plot_comparison",
-    "plot_entropy",
-    "plot_history",
-    "plot_quality",
-    "project_root",
-    "quality_by_temperature",
-    "render_html",
-    "resolve_output_dir",
-    "rnn_forward",
-    "rnn_params",
-    "run_notebooks",
-    "sample",
-    "sample_rows",
-    "save_run",
-    "setting_differences",
-    "split_windows",
-    "summary_rows",
-    "text_quality",
-    "truncate",
-    "words",
-]
+# name -> module that defines it (PEP 562 lazy attributes)
+_MODULE_OF = {
+    "quiet_tensorflow": "quiet",
+    **dict.fromkeys(["DEFAULTS", "check_parameters"], "settings"),
+    **dict.fromkeys(
+        [
+            "CORPUS_ENV",
+            "CORPUS_URL",
+            "Vocabulary",
+            "count_windows",
+            "load_corpus",
+            "make_dataset",
+            "make_windows",
+            "normalize_text",
+            "one_hot",
+            "split_windows",
+        ],
+        "data",
+    ),
+    **dict.fromkeys(["CELLS", "build_model"], "models"),
+    **dict.fromkeys(
+        [
+            "GATES",
+            "dense_params",
+            "gate_columns",
+            "gru_params",
+            "lstm_params",
+            "model_params",
+            "param_breakdown",
+            "rnn_params",
+        ],
+        "param_counts",
+    ),
+    **dict.fromkeys(["apply_temperature", "entropy_bits", "sample"], "sampling"),
+    **dict.fromkeys(["generate", "truncate_logits"], "generation"),
+    **dict.fromkeys(
+        ["BitsPerChar", "load_run", "nats_to_bits", "read_history", "save_run", "training_callbacks"], "runs"
+    ),
+    **dict.fromkeys(["generated_words", "text_measures", "words"], "measures"),
+    **dict.fromkeys(
+        ["format_table", "load_runs", "measures_by_temperature", "setting_differences", "summary_rows"], "compare"
+    ),
+    **dict.fromkeys(["plot_comparison", "plot_entropy", "plot_history", "plot_text_measures"], "plots"),
+    **dict.fromkeys(["draw_gru_cell", "draw_lstm_cell", "draw_windows"], "diagrams"),
+    **dict.fromkeys(["NOTEBOOKS", "run_notebooks"], "lesson"),
+    "render_html": "site",
+    **dict.fromkeys(["project_root", "resolve_output_dir"], "paths"),
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        try:  # a submodule, e.g. nbhelpers.exercises or nbhelpers.generation
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'nbhelpers' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_MODULE_OF))

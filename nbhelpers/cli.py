@@ -10,12 +10,15 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 import yaml
 
 PATH_PARAMETERS = ("corpus_path", "output_dir")
+# generate()'s argument names -> the options that set them
+OPTION_NAMES = {"temperatures": "--temperature", "length": "--length", "top_k": "--top-k", "top_p": "--top-p"}
 
 
 def _parse_value(text: str):
@@ -136,8 +139,11 @@ def _prepare_prompt(prompt: str, vocab, maxlen: int):
 
 
 def _generate(args, parser) -> int:
+    from .quiet import quiet_tensorflow
+
+    quiet_tensorflow()
     from .generation import generate
-    from .training import load_run
+    from .runs import load_run
 
     try:
         if args.seed is not None and args.seed < 0:
@@ -151,13 +157,16 @@ def _generate(args, parser) -> int:
             prompt,
             args.length,
             args.temperature,
-            args.seed,
+            seed=args.seed,
             stateful=args.stateful,
             top_k=args.top_k,
             top_p=args.top_p,
         )
     except (OSError, ValueError) as e:  # OSError: a missing or unreadable file, named in the message
-        parser.error(str(e))
+        message = str(e)
+        for argument, option in OPTION_NAMES.items():  # name generate()'s arguments as the command line does
+            message = re.sub(rf"^{argument}\b", option, message)
+        parser.error(message)
     for note in notes:
         print(note, file=sys.stderr)
     for t, text in texts.items():
@@ -166,7 +175,7 @@ def _generate(args, parser) -> int:
 
 
 def _html(args, parser) -> int:
-    from .export import render_html
+    from .site import render_html
 
     try:
         site = render_html(args.output_dir)
@@ -197,7 +206,7 @@ def main(argv=None) -> int:
     if args.command == "html":
         return _html(args, sub.choices["html"])
 
-    from .runners import run_notebooks
+    from .lesson import run_notebooks
 
     # Paths stay strings (YAML would turn "yes" into True); other values are read as YAML.
     params = {name: value if name in PATH_PARAMETERS else _parse_value(value) for name, value in args.parameter}

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_cell, check_int
 from .generation import generate
+from .measures import text_measures
 from .paths import resolve_output_dir
-from .quality import text_quality
-from .sampling import check_temperatures
-from .training import _read_json, load_run
+from .runs import load_run, read_json
 
 NOTEBOOK_OF = {"lstm": "02_lstm_training", "gru": "03_gru_training"}
 
@@ -32,21 +30,16 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
         One or more runs are missing; the message names each and the command that makes them.
     ValueError
         A damaged run (as ``load_run``; a damaged ``history.json`` or ``settings.json`` is named),
-        runs trained on different vocabularies, or ``cells`` not a list of "lstm" / "gru".
+        or runs trained on different vocabularies.
     """
-    if isinstance(cells, str):
-        raise ValueError(f"cells must be a list such as ['lstm', 'gru'], not the str {cells!r}")
-    cells = [check_cell(c) for c in cells]
-    if not cells:
-        raise ValueError("cells is empty; compare e.g. ['lstm', 'gru']")
     root = resolve_output_dir(output_dir)
     missing = [c for c in cells if not (root / c / "model.keras").is_file() or not (root / c / "vocab.json").is_file()]
     if missing:
         which = ", ".join(f"{c.upper()} ({root / c}, notebook {NOTEBOOK_OF.get(c, '?')[:2]})" for c in missing)
         numbers = " ".join(NOTEBOOK_OF.get(c, c)[:2] for c in missing)
         raise FileNotFoundError(
-            f"no saved run for {which}. Train first: `make run OUTPUT_DIR={output_dir}` (the whole lesson), or "
-            f"`python -m nbhelpers run --notebooks {numbers} --output-dir {output_dir}`; "
+            f"no saved run for {which}. Train first: `make run OUTPUT_DIR='{output_dir}'` (the whole lesson), or "
+            f"`python -m nbhelpers run --notebooks {numbers} --output-dir '{output_dir}'`; "
             f"add `-p epochs 1 -p max_windows 5000` for a quick one"
         )
     runs = {}
@@ -54,7 +47,7 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
         run = load_run(root / cell)
         _check_history(root / cell / "history.json", run["history"])
         settings = root / cell / "settings.json"
-        run["settings"] = _read_json(settings) if settings.is_file() else None
+        run["settings"] = read_json(settings) if settings.is_file() else None
         if run["settings"] is not None and not isinstance(run["settings"], dict):
             raise ValueError(f"{settings} is not a settings file written by save_run; re-run the training")
         run["run_dir"] = Path(root / cell)
@@ -66,7 +59,7 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
 
 
 def _check_history(path: Path, history) -> None:
-    """A history as ``history_record`` writes it: lists of numbers (``loss`` required), one per epoch."""
+    """A history as notebooks 02 and 03 save it: lists of numbers (``loss`` required), one per epoch."""
     if history is None:
         raise ValueError(f"{path} is missing; re-run the training notebook to write it")
     ok = isinstance(history, dict) and isinstance(history.get("loss"), list) and history["loss"]
@@ -85,8 +78,6 @@ def _check_history(path: Path, history) -> None:
 
 def setting_differences(runs: dict, names=("corpus_path", "maxlen", "step", "epochs", "max_windows", "seed")) -> dict:
     """Settings that differ between the runs (name -> {cell: value}); empty when the comparison is fair."""
-    if isinstance(names, str):
-        names = [names]
     out = {}
     for name in names:
         values = {cell: (r["settings"] or {}).get(name) for cell, r in runs.items()}
@@ -108,7 +99,6 @@ def summary_rows(runs: dict) -> list:
     rows = []
     for cell, run in runs.items():
         h = run["history"]
-        _check_history(run["run_dir"] / "history.json", h)
         last = {k: (h[k][-1] if h.get(k) else math.nan) for k in ("loss", "val_loss", "bpc", "val_bpc")}
         seconds = h.get("epoch_seconds") or [math.nan]
         rows.append(
@@ -134,8 +124,6 @@ def format_table(rows: list, columns: dict) -> str:
             return "-"
         return format(value, spec)
 
-    if not columns:
-        raise ValueError("columns is empty: give at least one column, key -> (heading, format spec)")
     cells = [[heading for heading, _ in columns.values()]]
     for row in rows:
         cells.append([show(row[key], spec) for key, (_, spec) in columns.items()])
@@ -150,7 +138,6 @@ def format_table(rows: list, columns: dict) -> str:
 
 def pick_seeds(text: str, maxlen: int, count: int, length: int, start: int, rng) -> list:
     """``count`` seed positions in ``text[start:]`` with room for ``maxlen + length`` characters after."""
-    start = check_int("start", start, minimum=0)
     room = len(text) - maxlen - length
     if room - start < count:
         raise ValueError(
@@ -160,10 +147,10 @@ def pick_seeds(text: str, maxlen: int, count: int, length: int, start: int, rng)
     return sorted(int(i) for i in rng.choice(np.arange(start, room), size=count, replace=False))
 
 
-def quality_by_temperature(
+def measures_by_temperature(
     runs: dict, text: str, known_words, temperatures, length: int, samples: int, start: int, seed: int, **sampling
 ) -> list:
-    """Generate from every run at every temperature from the same seeds; measure with ``text_quality``.
+    """Generate from every run at every temperature from the same seeds; measure with ``text_measures``.
 
     Parameters
     ----------
@@ -190,32 +177,25 @@ def quality_by_temperature(
     -------
     list of dict
         One row per (model, temperature) and a ``corpus`` row (the real continuations of the same
-        seeds, temperature NaN): ``model``, ``temperature`` and ``text_quality``'s keys.
+        seeds, temperature NaN): ``model``, ``temperature`` and ``text_measures``' keys.
 
     Raises
     ------
     ValueError
-        Empty ``runs``, a negative ``start`` or ``seed``, a text too short after ``start`` for the
-        seeds, or a bad temperature, ``top_k`` or ``top_p``.
+        A text too short after ``start`` for the seeds (the message says which setting to change).
     """
-    temperatures = check_temperatures(temperatures)
-    length = check_int("length", length)
-    samples = check_int("samples", samples)
-    seed = check_int("seed", seed, minimum=0)
-    if not runs:
-        raise ValueError("runs is empty; load them with nbh.load_runs(output_dir)")
     maxlen = next(iter(runs.values()))["model"].input_shape[1]
     rng = np.random.default_rng(seed)
     starts = pick_seeds(text, maxlen, samples, length, start, rng)
     seeds = [text[s : s + maxlen] for s in starts]
     real = [text[s + maxlen : s + maxlen + length] for s in starts]
-    rows = [{"model": "corpus", "temperature": math.nan, **text_quality(real, known_words, seeds)}]
+    rows = [{"model": "corpus", "temperature": math.nan, **text_measures(real, known_words, seeds)}]
     for cell, run in runs.items():
         texts = {t: [] for t in temperatures}
         for k, seed_text in enumerate(seeds):
-            out = generate(run["model"], run["vocab"], seed_text, length, temperatures, [seed, k], **sampling)
+            out = generate(run["model"], run["vocab"], seed_text, length, temperatures, seed=[seed, k], **sampling)
             for t in temperatures:
                 texts[t].append(out[t])
         for t in temperatures:
-            rows.append({"model": cell.upper(), "temperature": t, **text_quality(texts[t], known_words, seeds)})
+            rows.append({"model": cell.upper(), "temperature": t, **text_measures(texts[t], known_words, seeds)})
     return rows

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from .checks import check_indices, check_int
 from .paths import atomic_write_json, resolve_input_path
 
 CORPUS_URL = "https://s3.amazonaws.com/text-datasets/nietzsche.txt"
@@ -41,13 +41,25 @@ def _read_utf8(path: Path, given_by: str = "corpus_path") -> str:
         raise ValueError(f"corpus path is not a regular file (a pipe or device?): {path} (from {given_by})")
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")  # a leading byte-order mark is not text
+        text = data.decode("utf-8-sig")  # a leading byte-order mark is not text
     except UnicodeDecodeError as e:
         raise ValueError(
             f"{path} is not UTF-8 text: byte {data[e.start]:#04x} at byte offset {e.start} "
             f"cannot be decoded ({e.reason}). Convert the file to UTF-8, e.g. "
             f"`iconv -f latin1 -t utf-8 in.txt > out.txt`."
         ) from None
+    return normalize_text(text)
+
+
+def normalize_text(text: str) -> str:
+    """``text`` with \\r\\n and \\r line endings as \\n (as Python's text mode reads files), in Unicode NFC.
+
+    NFC writes ``é`` as one code point, whether the file (or a prompt) spelled it that way or as
+    ``e`` + a combining accent; a model then sees one character, not two.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def load_corpus(path=None, *, lowercase: bool = True) -> str:
@@ -66,7 +78,8 @@ def load_corpus(path=None, *, lowercase: bool = True) -> str:
     Returns
     -------
     str
-        The text; for the Nietzsche corpus 600,893 characters with 57 distinct ones.
+        The text, with \\n line endings and in Unicode NFC (``normalize_text``); for the
+        Nietzsche corpus 600,893 characters with 57 distinct ones.
 
     Raises
     ------
@@ -172,8 +185,7 @@ class Vocabulary:
 
     def decode(self, indices) -> str:
         """The string for a sequence of indices in [0, vocab_size)."""
-        idx = check_indices("indices", indices, self.size).ravel()
-        return "".join(self.chars[i] for i in idx)
+        return "".join(self.chars[i] for i in np.asarray(indices).ravel())
 
     def save(self, path) -> Path:
         """Write the vocabulary as JSON (atomically) and return the path."""
@@ -198,12 +210,13 @@ def make_windows(encoded, maxlen: int = 40, step: int = 3, max_windows: int = 0)
     """Cut an encoded text into training windows and their next characters.
 
     Window k is ``encoded[k*step : k*step + maxlen]`` and its target ``encoded[k*step + maxlen]``,
-    for every k with ``k*step < len(encoded) - maxlen``, exactly as the classic example's loop.
+    for every k with ``k*step < len(encoded) - maxlen``, exactly as the classic example's loop
+    (notebook 01 writes the same with ``sliding_window_view`` and checks the two agree).
 
     Parameters
     ----------
-    encoded : array of int, shape (n_chars,)
-        Output of ``Vocabulary.encode``.
+    encoded : ndarray, shape (n_chars,), int
+        Output of ``Vocabulary.encode``; at least ``maxlen + 1`` characters.
     maxlen : int >= 1
         Characters per window.
     step : int >= 1
@@ -221,18 +234,10 @@ def make_windows(encoded, maxlen: int = 40, step: int = 3, max_windows: int = 0)
     Raises
     ------
     ValueError
-        If an argument is out of range or the text is shorter than ``maxlen + 1`` characters.
+        If the text is shorter than ``maxlen + 1`` characters (a corpus or ``maxlen`` that
+        does not fit).
     """
-    maxlen, step = check_int("maxlen", maxlen), check_int("step", step)
-    max_windows = check_int("max_windows (0 = all)", max_windows, minimum=0)
-    if isinstance(encoded, str):
-        raise ValueError("make_windows takes encoded text: pass vocab.encode(text), not the text itself")
-    encoded = np.asarray(encoded)
-    if encoded.ndim != 1:
-        raise ValueError(f"encoded must be 1-D, got shape {encoded.shape}")
-    if encoded.size and (not np.issubdtype(encoded.dtype, np.integer) or encoded.min() < 0):
-        raise ValueError("encoded must hold character indices >= 0 (the output of vocab.encode)")
-    encoded = encoded.astype(np.int32)
+    encoded = np.asarray(encoded, dtype=np.int32)
     if len(encoded) < maxlen + 1:
         raise ValueError(
             f"the text has {len(encoded)} characters but one window needs maxlen + 1 = {maxlen + 1}; "
@@ -241,21 +246,19 @@ def make_windows(encoded, maxlen: int = 40, step: int = 3, max_windows: int = 0)
     starts = np.arange(0, len(encoded) - maxlen, step)  # (n_windows,)
     if max_windows:
         starts = starts[:max_windows]
-    x = np.lib.stride_tricks.sliding_window_view(encoded, maxlen)[starts].astype(np.int32)  # (n_windows, maxlen)
-    y = encoded[starts + maxlen]  # (n_windows,)
+    x = np.lib.stride_tricks.sliding_window_view(encoded, maxlen)[starts]  # (n_windows, maxlen) int32
+    y = encoded[starts + maxlen]  # (n_windows,) int32
     return x, y
 
 
 def one_hot(indices, vocab_size: int) -> np.ndarray:
-    """One-hot encode integer indices: shape ``indices.shape + (vocab_size,)``, dtype bool.
+    """One-hot encode integer indices in [0, vocab_size): shape ``indices.shape + (vocab_size,)``, bool.
 
     With the windows of ``make_windows`` this gives the classic arrays:
     x (n_windows, maxlen, vocab_size) and y (n_windows, vocab_size). That is
     200,285 x 40 x 57 bytes = 457 MB for the full corpus; Keras would copy it to float32 (4x).
     """
-    vocab_size = check_int("vocab_size", vocab_size)
-    indices = check_indices("indices", indices, vocab_size)
-    return np.eye(vocab_size, dtype=bool)[indices]
+    return np.eye(vocab_size, dtype=bool)[np.asarray(indices)]
 
 
 def split_windows(x, y, validation_fraction: float = 0.1):
@@ -294,11 +297,14 @@ def split_windows(x, y, validation_fraction: float = 0.1):
 def make_dataset(x, y, vocab_size: int, batch_size: int = 128, *, shuffle: bool = False, seed=None):
     """A ``tf.data.Dataset`` of one-hot batches built from integer windows.
 
+    Keeps only the integer windows in memory and one-hots each batch as it is needed, so the
+    (n_windows, maxlen, vocab_size) float32 array (1.8 GB for the full corpus) never exists.
+
     Parameters
     ----------
-    x : array, shape (n_windows, maxlen), int
-    y : array, shape (n_windows,), int
-    vocab_size : int
+    x : ndarray, shape (n_windows, maxlen), int, entries in [0, vocab_size)
+    y : ndarray, shape (n_windows,), int, entries in [0, vocab_size)
+    vocab_size : int >= 1
     batch_size : int >= 1
     shuffle : bool
         Reshuffle the windows every epoch (what ``model.fit`` does with arrays).
@@ -309,48 +315,14 @@ def make_dataset(x, y, vocab_size: int, batch_size: int = 128, *, shuffle: bool 
     -------
     tf.data.Dataset
         Yields (x_batch float32 (b, maxlen, vocab_size), y_batch float32 (b, vocab_size)).
-        The one-hot map runs sequentially with a fixed prefetch of ``PREFETCH_BATCHES`` and
-        tf.data autotuning off, so ``model.fit`` never waits for the autotuner after an
-        epoch's last batch (why and how it was measured: ``_pipeline_options``).
-
-    Raises
-    ------
-    ValueError
-        Indices outside [0, vocab_size) (``tf.one_hot`` would silently give rows of zeros) or
-        mismatched shapes.
     """
     import tensorflow as tf
 
-    vocab_size, batch_size = check_int("vocab_size", vocab_size), check_int("batch_size", batch_size)
-    x, y = check_indices("x", x, vocab_size), check_indices("y", y, vocab_size)  # else rows of zeros
-    if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
-        raise ValueError(f"need x (n_windows, maxlen) and y (n_windows,), got shapes {x.shape} and {y.shape}")
-    ds = tf.data.Dataset.from_tensor_slices((x.astype(np.int32), y.astype(np.int32)))
+    ds = tf.data.Dataset.from_tensor_slices((np.asarray(x, np.int32), np.asarray(y, np.int32)))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     ds = ds.map(lambda xb, yb: (tf.one_hot(xb, vocab_size), tf.one_hot(yb, vocab_size)))
-    return ds.prefetch(PREFETCH_BATCHES).with_options(_pipeline_options())
-
-
-def _pipeline_options():
-    """tf.data options for ``make_dataset``: autotuning off.
-
-    With autotuning on, every iterator starts a background optimiser that sleeps 10 ms, 20 ms,
-    40 ms, ... (doubling, at most 60 s) between rounds, and destroying the iterator (which
-    ``model.fit`` does at the end of every epoch, also for the arrays of the classic example)
-    can wait for that sleep to end. Measured on a 2-core CPU (TensorFlow 2.21):
-    20,000-window epochs with about 5.5 s of compute returned from ``fit`` at 10.23 s =
-    (2^10 - 1) x 10 ms, in three of six epochs. In one ``make bench`` run on all windows the
-    classic LSTM epochs spent 22-29 s outside their batches (its GRU epochs, and all epochs of
-    the next run, under 2 s). The lesson's full run took 814 s with autotuning and 596 s
-    without, with identical losses.
-
-    This pipeline has nothing to tune: sequential one-hot with two batches prefetched delivers
-    about 2,000 batches/s here, against about 30 training steps/s.
-    """
-    import tensorflow as tf
-
     options = tf.data.Options()
-    options.autotune.enabled = False
-    return options
+    options.autotune.enabled = False  # nothing to tune here; see README, Performance, for why it is off
+    return ds.prefetch(PREFETCH_BATCHES).with_options(options)

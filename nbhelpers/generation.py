@@ -1,98 +1,187 @@
-"""Generating text from a trained model, and a callback that shows samples after each epoch."""
+"""Generating text from a trained model: window or stateful mode, temperature, top-k and nucleus.
+
+Notebook 02 writes the classic generation loop in its cells (a window of ``maxlen`` characters in,
+one character out, with a float64 temperature sampler). This module is the version the CLI,
+notebook 05 and the benchmark use: the same loop, compiled, with every temperature in one batch,
+plus the stateful mode and top-k / nucleus truncation. Both modes draw the next character with
+one function, ``_next_chars``, from uniform numbers drawn in NumPy beforehand, one generator per
+temperature: the same seed gives the same text at a temperature, whatever else is asked for.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import numbers
 
-import keras
 import numpy as np
 
-from .checks import check_bool, check_int
-from .paths import EpochLog
-from .sampling import TOP_P_TOLERANCE, _check_top_k, _check_top_p, check_temperatures, sample_rows
+from .settings import as_temperatures
+
+# Nucleus boundary tolerance: a set whose mass falls short of p by less than this counts as reaching it,
+# so rounding in the probabilities cannot add a character.
+TOP_P_TOLERANCE = 1e-6
 
 
-def _predict_fn(model):
-    """A compiled ``model(x, training=False)``; cached on the model so it is traced once."""
-    fn = getattr(model, "_nbhelpers_predict", None)
+def truncate_logits(logits, top_k=None, top_p=None):
+    """Keep only the top-k and/or nucleus (top-p) entries of each row of logits; the rest become -inf.
+
+    Top-k keeps the k likeliest characters (Fan, Lewis & Dauphin 2018, "Hierarchical Neural Story
+    Generation"); nucleus sampling keeps the fewest likeliest characters whose probabilities sum
+    to at least p (Holtzman et al. 2020, "The Curious Case of Neural Text Degeneration"). Ranks
+    are by value, ties by lower index; the likeliest character is always kept, so ``top_k=1`` and
+    ``top_p`` -> 0 are argmax. With both, a character must pass both. Used inside both generation
+    modes' graphs, and callable eagerly on NumPy arrays.
+
+    Parameters
+    ----------
+    logits : array_like or tf.Tensor, shape (n, vocab_size) or (vocab_size,), float
+        Log-probabilities up to a constant per row (``log(probs)``; -inf for impossible characters).
+    top_k : int >= 1 or tf int32 scalar, optional
+        None keeps all.
+    top_p : float in (0, 1] or tf float scalar, optional
+        None keeps all. A sum within ``TOP_P_TOLERANCE`` of p counts as reaching it.
+
+    Returns
+    -------
+    tf.Tensor, the shape and dtype of ``logits``
+        Dropped entries are -inf; ``tf.nn.softmax`` of a row renormalises what is kept.
+    """
+    import tensorflow as tf
+
+    logits = tf.convert_to_tensor(logits)
+    one_row = logits.shape.rank == 1
+    if one_row:
+        logits = logits[None]
+    order = tf.argsort(logits, axis=1, direction="DESCENDING", stable=True)  # likeliest first, ties: lower index
+    rank = tf.argsort(order, axis=1)  # rank of each character, in vocabulary order
+    kept = tf.ones_like(logits, dtype=tf.bool)
+    if top_k is not None:
+        kept &= rank < tf.cast(top_k, rank.dtype)
+    if top_p is not None:
+        ranked = tf.gather(tf.nn.softmax(logits), order, batch_dims=1)
+        before = tf.math.cumsum(ranked, axis=1, exclusive=True)  # mass of the likelier characters
+        in_nucleus = before < tf.cast(top_p, before.dtype) - TOP_P_TOLERANCE
+        kept &= tf.gather(in_nucleus, rank, batch_dims=1) | tf.equal(rank, 0)
+    out = tf.where(kept, logits, tf.constant(-np.inf, logits.dtype))
+    return out[0] if one_row else out
+
+
+def _next_chars(probs, temps, u, top_k, top_p, truncated: bool):
+    """Draw one character per row: float64 inverse-CDF sampling of ``probs`` reweighted by ``temps``.
+
+    probs (n, vocab_size) float32, temps (n,) float64 (0 = argmax), u (n,) float64 uniforms in
+    [0, 1), top_k int32, top_p float64 -> (n,) int32. ``truncated`` is a Python bool, fixed when
+    the graph is traced: without top-k / top-p the graph has no sorting at all.
+    """
+    import tensorflow as tf
+
+    p = tf.cast(probs, tf.float64)
+    greedy = tf.equal(temps, 0.0)
+    logits = tf.math.log(p) / tf.where(greedy, tf.ones_like(temps), temps)[:, None]  # -inf for p = 0
+    logits -= tf.reduce_max(logits, axis=1, keepdims=True)  # the likeliest character weighs 1
+    if truncated:
+        logits = truncate_logits(logits, top_k, top_p)
+    cdf = tf.math.cumsum(tf.exp(logits), axis=1)  # (n, vocab_size), unnormalised
+    drawn = tf.reduce_sum(tf.cast(cdf <= (u * cdf[:, -1])[:, None], tf.int32), axis=1)  # searchsorted, right
+    last = (
+        tf.shape(p)[1]
+        - 1
+        - tf.argmax(tf.reverse(tf.cast(logits > -np.inf, tf.int32), [1]), axis=1, output_type=tf.int32)
+    )
+    drawn = tf.minimum(drawn, last)  # guards the rounding case u * total == total
+    return tf.where(greedy, tf.argmax(p, axis=1, output_type=tf.int32), drawn)
+
+
+def predict_fn(model):
+    """``model(x, training=False)`` compiled once and cached on the model: x (n, maxlen, vocab_size) -> probs."""
+    fn = model.__dict__.get("_nbhelpers_predict")
     if fn is None:
         import tensorflow as tf
 
-        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-        model._nbhelpers_predict = fn
+        fn = model.__dict__["_nbhelpers_predict"] = tf.function(
+            lambda x: model(x, training=False), reduce_retracing=True
+        )
     return fn
 
 
-def _step_fn(model):
-    """A compiled one-character step ``(x_t, states) -> (probs, states)`` using the model's own layers."""
-    fn = getattr(model, "_nbhelpers_step", None)
-    if fn is None:
+def _window_fn(model, truncated: bool):
+    """One compiled window-mode step: the model on one window per row, then ``_next_chars``."""
+    cache = model.__dict__.setdefault("_nbhelpers_window", {})
+    if truncated not in cache:
+        import tensorflow as tf
+
+        vocab_size = model.input_shape[-1]
+        predict = predict_fn(model)
+
+        def step(windows, temps, u, top_k, top_p):
+            probs = predict(tf.one_hot(windows, vocab_size))  # (n, vocab_size)
+            return _next_chars(probs, temps, u, top_k, top_p, truncated)
+
+        signature = [tf.TensorSpec([None, model.input_shape[1]], tf.int32), *_draw_signature(tf, [None])]
+        cache[truncated] = tf.function(step, input_signature=signature)
+    return cache[truncated]
+
+
+def _stateful_fn(model, truncated: bool):
+    """One compiled graph for the whole stateful generation: the seed window, then ``length`` steps."""
+    cache = model.__dict__.setdefault("_nbhelpers_stateful", {})
+    if truncated not in cache:
         import tensorflow as tf
 
         rnn, dense = model.layers[0], model.layers[-1]
-
-        def step(x_t, states):
-            h, new_states = rnn.cell(x_t, states, training=False)
-            return dense(h), new_states
-
-        fn = tf.function(step, reduce_retracing=True)
-        model._nbhelpers_step = fn
-    return fn
-
-
-def _stateful_fn(model, truncated: bool = False):
-    """One compiled graph for the whole stateful generation: seed window, then ``length`` steps.
-
-    Sampling happens inside the graph (``tf.random.stateless_categorical`` on log-probabilities
-    divided by the temperature, truncated to the top-k / nucleus set; argmax for temperature 0),
-    so no Python runs per character. Without top-k / top-p (``truncated=False``) the graph has
-    no truncation ops at all: sorting every step would halve the speed.
-    """
-    cache = model.__dict__.setdefault("_nbhelpers_stateful", {})
-    fn = cache.get(truncated)
-    if fn is None:
-        import tensorflow as tf
-
-        rnn = model.layers[0]
-        step = _step_fn(model)  # inlined into this graph
         _, maxlen, vocab_size = model.input_shape
 
-        def truncate(logits, top_k, top_p):
-            # As sampling._truncate_rows: ranks by value, ties by lower index (tf.math.top_k, stable argsort).
-            kept = tf.reduce_max(tf.one_hot(tf.math.top_k(logits, top_k).indices, vocab_size), axis=1) > 0
-            order = tf.argsort(logits, axis=1, direction="DESCENDING", stable=True)
-            ranked = tf.gather(tf.nn.softmax(logits), order, batch_dims=1)
-            in_nucleus = tf.math.cumsum(ranked, axis=1, exclusive=True) < top_p - TOP_P_TOLERANCE
-            in_nucleus = tf.concat([tf.ones_like(in_nucleus[:, :1]), in_nucleus[:, 1:]], axis=1)  # the likeliest
-            kept &= tf.gather(in_nucleus, tf.argsort(order, axis=1), batch_dims=1)  # back to vocab order
-            return tf.where(kept, logits, -float("inf"))
-
-        def run(seed_idx, length, temps, seed, top_k, top_p):
-            # seed_idx (n, maxlen) int32, temps (n,) float32, seed (2,) int32, top_k int32 (vocab_size
-            # = off), top_p float32 (> 1 = off) -> (n, length) int32
+        def run(seed_idx, temps, u, top_k, top_p):
+            # seed_idx (n, maxlen) int32, temps (n,) float64, u (n, length) float64 -> (n, length) int32
             states = rnn.cell.get_initial_state(tf.shape(seed_idx)[0])
             for t in range(maxlen):
-                probs, states = step(tf.one_hot(seed_idx[:, t], vocab_size), states)
-            sampled = temps > 0
-            scale = tf.where(sampled, temps, tf.ones_like(temps))[:, None]
+                h, states = rnn.cell(tf.one_hot(seed_idx[:, t], vocab_size), states, training=False)
+            length = tf.shape(u)[1]
 
-            def body(i, probs, states, chars):
-                logits = tf.math.log(probs)  # -inf for zero probabilities: never drawn
-                logits = (logits - tf.reduce_max(logits, axis=1, keepdims=True)) / scale
-                if truncated:  # a Python bool: decided when the graph is traced
-                    logits = truncate(logits, top_k, top_p)
-                drawn = tf.random.stateless_categorical(logits, 1, seed=seed + tf.stack([0, i]), dtype=tf.int32)
-                nxt = tf.where(sampled, drawn[:, 0], tf.argmax(probs, axis=1, output_type=tf.int32))
-                probs, states = step(tf.one_hot(nxt, vocab_size), states)
-                return i + 1, probs, states, chars.write(i, nxt)
+            def body(i, h, states, chars):
+                nxt = _next_chars(dense(h), temps, u[:, i], top_k, top_p, truncated)
+                h, states = rnn.cell(tf.one_hot(nxt, vocab_size), states, training=False)
+                return i + 1, h, states, chars.write(i, nxt)
 
             chars = tf.TensorArray(tf.int32, size=length)
-            _, _, _, chars = tf.while_loop(lambda i, *_: i < length, body, [tf.constant(0), probs, states, chars])
+            _, _, _, chars = tf.while_loop(lambda i, *_: i < length, body, [tf.constant(0), h, states, chars])
             return tf.transpose(chars.stack())
 
-        fn = tf.function(run, reduce_retracing=True)
-        cache[truncated] = fn
-    return fn
+        signature = [tf.TensorSpec([None, maxlen], tf.int32), *_draw_signature(tf, [None, None])]
+        cache[truncated] = tf.function(run, input_signature=signature)
+    return cache[truncated]
+
+
+def _draw_signature(tf, u_shape):
+    """Input specs of temps (n,) float64, u ``u_shape`` float64, top_k int32 and top_p float64: traced once."""
+    return [
+        tf.TensorSpec([None], tf.float64),
+        tf.TensorSpec(u_shape, tf.float64),
+        tf.TensorSpec([], tf.int32),
+        tf.TensorSpec([], tf.float64),
+    ]
+
+
+def _uniforms(seed, temperatures, length: int) -> np.ndarray:
+    """(n_temps, length) float64 uniforms; row i from its own generator, seeded by (seed, temperature i)."""
+    entropy = np.random.SeedSequence(seed).entropy
+    rows = [
+        np.random.default_rng([entropy, int(round(t * 1_000_000))]).random(length) if t > 0 else np.zeros(length)
+        for t in temperatures
+    ]
+    return np.array(rows, dtype=np.float64).reshape(len(temperatures), length)
+
+
+def _checked_seed(seed):
+    if seed is None:
+        return None
+    items = [seed] if isinstance(seed, numbers.Integral) else seed
+    try:
+        ok = all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in items)
+    except TypeError:
+        ok = False
+    if not ok:
+        raise ValueError(f"seed must be an integer >= 0 (or a list of them), or None for a random one; got {seed!r}")
+    return seed
 
 
 def generate(
@@ -101,22 +190,18 @@ def generate(
     seed_text: str,
     length: int = 400,
     temperatures=(1.0,),
-    rng=None,
+    seed=None,
     *,
-    stateful: bool = False,
+    stateful=False,
     top_k=None,
     top_p=None,
 ) -> dict:
     """Generate ``length`` characters after ``seed_text`` at each temperature.
 
-    Each step feeds the last ``maxlen`` characters (one-hot, as in training) to the model and
-    samples the next character with ``sample``, exactly as the classic example; the windows of
-    all temperatures go through the model together as one batch.
-
     Parameters
     ----------
     model : keras.Model
-        Input (batch, maxlen, vocab_size), output probs (batch, vocab_size).
+        Input (batch, maxlen, vocab_size), output probs (batch, vocab_size), as ``build_model``.
     vocab : Vocabulary
         The vocabulary the model was trained with (saved next to it).
     seed_text : str
@@ -125,21 +210,19 @@ def generate(
         Characters to generate per temperature.
     temperatures : sequence of distinct float >= 0, or one float
         0 means argmax (greedy).
-    rng : numpy.random.Generator or int, optional
-        Seeds the sampling; the same seed gives the same text.
+    seed : int >= 0, list of them, or None
+        The same seed gives the same text at a temperature, also when other temperatures are
+        asked for in the same call; None draws a fresh one.
     stateful : bool
-        False (default): the classic sliding window, the model re-reads the last ``maxlen``
+        False (default): the classic sliding window; the model re-reads the last ``maxlen``
         characters for every new one (``maxlen`` recurrent steps per character), exactly what it
         was trained on. True: run the recurrent cell once over the seed window, then carry its
-        state and feed one character per step (1 recurrent step per character, ~``maxlen`` times
-        less work). The state then summarises *all* text since the window's start, not just the
-        last ``maxlen`` characters, so the probabilities differ from the window mode after the
-        first character (the TensorFlow text-generation tutorial's one-step model works this way).
-        The whole loop, sampling included, runs as one TensorFlow graph: draws come from
-        ``tf.random.stateless_categorical`` seeded from ``rng`` (same distribution as ``sample``,
-        other random numbers).
+        state and feed one character per step (~``maxlen`` times less work, and the whole loop is
+        one TensorFlow graph). The state then summarises *all* text since the window's start, so
+        the probabilities differ from the window mode after the first character (the TensorFlow
+        text-generation tutorial's one-step model works this way).
     top_k : int >= 1, optional
-        Sample only among the k likeliest characters (after the temperature); see ``truncate``.
+        Sample only among the k likeliest characters (after the temperature); see ``truncate_logits``.
     top_p : float in (0, 1], optional
         Nucleus sampling: only among the likeliest characters whose probabilities reach ``top_p``.
 
@@ -151,10 +234,9 @@ def generate(
     Raises
     ------
     ValueError
-        If the seed is shorter than ``maxlen``, has characters outside ``vocab`` (named in the
-        message), the vocabulary does not match the model, the model's weights are not finite
-        (a training run whose loss became NaN), or a temperature, ``top_k``, ``top_p`` or
-        ``stateful`` is invalid.
+        A seed text shorter than ``maxlen`` or with characters outside ``vocab`` (named), a
+        vocabulary that does not fit the model, weights that are not finite (a run whose loss
+        became NaN), or a bad ``length``, temperature, ``seed``, ``top_k`` or ``top_p``.
     """
     _, maxlen, vocab_size = model.input_shape
     if vocab_size != vocab.size:
@@ -162,123 +244,41 @@ def generate(
             f"the model expects vocab_size={vocab_size} but the vocabulary has {vocab.size} characters; "
             f"load the vocabulary saved with this model"
         )
-    length = check_int("length", length, minimum=0)
-    temps = check_temperatures(temperatures)
-    top_k, top_p = _check_top_k(top_k), _check_top_p(top_p)
-    stateful = check_bool("stateful", stateful)
-    if not all(np.isfinite(w).all() for w in model.get_weights()):
-        raise ValueError(
-            "the model's weights contain NaN or infinite values (did its loss become NaN?); "
-            "retrain it, e.g. with a lower learning_rate"
-        )
+    if isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 0:
+        raise ValueError(f"length must be an integer >= 0, got {length!r}")
+    temps = as_temperatures("temperatures", temperatures)
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1):
+        raise ValueError(f"top_k must be an integer >= 1 (1 means argmax) or None to keep all, got {top_k!r}")
+    if top_p is not None and (isinstance(top_p, bool) or not isinstance(top_p, numbers.Real) or not 0 < top_p <= 1):
+        raise ValueError(f"top_p must be in (0, 1] (1 keeps everything; near 0 means argmax) or None, got {top_p!r}")
+    seed = _checked_seed(seed)
+    if not isinstance(stateful, (bool, np.bool_)):
+        raise ValueError(f"stateful must be True or False, got {stateful!r}")
     if len(seed_text) < maxlen:
         raise ValueError(
             f"seed_text has {len(seed_text)} characters but the model reads windows of maxlen={maxlen}; "
             f"give at least {maxlen} characters (e.g. a passage of the corpus)"
         )
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    window = vocab.encode(seed_text)[-maxlen:]  # (maxlen,) int32; every seed character is checked
+    window = vocab.encode(seed_text)[-maxlen:]  # (maxlen,) int32; raises, naming unknown characters
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        raise ValueError(
+            "the model's weights contain NaN or infinite values (did its loss become NaN?); "
+            "retrain it, e.g. with a lower learning_rate"
+        )
+    if length == 0:
+        return {t: "" for t in temps}
+    truncated = top_k is not None or (top_p is not None and top_p < 1)
+    k = np.int32(min(top_k or vocab_size, vocab_size))
+    p = np.float64(top_p if top_p is not None else 1.0)
+    t64 = np.array(temps, dtype=np.float64)  # (n_temps,)
+    u = _uniforms(seed, temps, length)  # (n_temps, length) float64
     windows = np.tile(window, (len(temps), 1))  # (n_temps, maxlen) int32
-    eye = np.eye(vocab_size, dtype=np.float32)
-    out = np.empty((len(temps), length), dtype=np.int32)
     if stateful:
-        if length == 0:
-            return {t: "" for t in temps}
-        seed = rng.integers(0, 2**31 - 1, size=2).astype(np.int32)
-        temps32 = np.minimum(temps, 1e30).astype(np.float32)  # float32 cannot hold 1e300: clamp, still "flat"
-        k = np.int32(vocab_size if top_k is None else min(top_k, vocab_size))
-        p = np.float32(2.0 if top_p is None else top_p)  # > 1: every character is in the nucleus
-        stateful_fn = _stateful_fn(model, truncated=top_k is not None or top_p is not None)
-        out = stateful_fn(windows, np.int32(length), temps32, seed, k, p).numpy()
+        out = _stateful_fn(model, truncated)(windows, t64, u, k, p).numpy()  # (n_temps, length) int32
     else:
-        predict = _predict_fn(model)
-        for step in range(length):
-            probs = np.asarray(predict(eye[windows]))  # (n_temps, vocab_size) float32
-            out[:, step] = sample_rows(probs, temps, rng, top_k=top_k, top_p=top_p)
-            windows = np.concatenate([windows[:, 1:], out[:, step : step + 1]], axis=1)
+        step_fn = _window_fn(model, truncated)
+        out = np.empty((len(temps), length), dtype=np.int32)
+        for i in range(length):
+            out[:, i] = step_fn(windows, t64, u[:, i], k, p).numpy()
+            windows = np.concatenate([windows[:, 1:], out[:, i : i + 1]], axis=1)
     return {t: vocab.decode(out[row]) for row, t in enumerate(temps)}
-
-
-class GenerateText(keras.callbacks.Callback):
-    """Keras callback: after each epoch, print text generated at each temperature.
-
-    The seed is one random ``maxlen``-character window of ``text`` per epoch (the same window
-    for every temperature), as in the classic example. Every epoch's samples are recorded
-    (``self.samples``; also appended to ``log_path`` if given) so a resumed run keeps them.
-
-    Parameters
-    ----------
-    text : str
-        The corpus (seeds are drawn from it).
-    vocab : Vocabulary
-    temperatures : sequence of float >= 0
-    length : int >= 0
-        Characters generated per temperature (default 400).
-    seed : int, optional
-        With a seed, epoch e draws its window and samples from ``default_rng([seed, e])``: the
-        same text for the same weights, also after a resume.
-    log_path : path, optional
-        JSON-lines file, one record per epoch (epoch, seed text, samples).
-    print_fn : callable
-        Where the text goes (default ``print``).
-    """
-
-    def __init__(
-        self,
-        text,
-        vocab,
-        temperatures=(0.2, 0.5, 1.0, 1.2, 1.5),
-        length=400,
-        seed=None,
-        log_path=None,
-        print_fn=print,
-    ):
-        super().__init__()
-        # Check everything now, not after the first (long) epoch.
-        self.temperatures = check_temperatures(temperatures)
-        self.length = check_int("length", length, minimum=0)
-        if seed is not None:
-            seed = check_int("seed", seed, minimum=0)
-        if not isinstance(text, str) or len(text) < 2:
-            raise ValueError("text must be the corpus string (seeds are drawn from it)")
-        vocab.encode(text)  # raises, naming them, if the text has characters outside the vocabulary
-        if log_path is not None and Path(log_path).is_dir():
-            raise ValueError(f"log_path must be a file, got the folder {log_path}")
-        self.text, self.vocab = text, vocab
-        self.seed = seed
-        self.print_fn = print_fn
-        self.log = EpochLog(log_path)
-        self._started = False
-
-    @property
-    def samples(self) -> list:
-        """One dict per (epoch, temperature): ``epoch``, ``temperature``, ``seed``, ``text``."""
-        return [
-            {"epoch": e["epoch"], "temperature": s["temperature"], "seed": e["seed"], "text": s["text"]}
-            for e in self.log.entries
-            for s in e["samples"]
-        ]
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if not self._started:
-            self._started = True
-            self.log.start(epoch + 1)
-
-    def on_train_begin(self, logs=None):
-        self._started = False
-        maxlen = self.model.input_shape[1]
-        if len(self.text) < maxlen + 1:
-            raise ValueError(f"text has {len(self.text)} characters; seeds need at least maxlen + 1 = {maxlen + 1}")
-
-    def on_epoch_end(self, epoch, logs=None):
-        maxlen = self.model.input_shape[1]
-        rng = np.random.default_rng(None if self.seed is None else [self.seed, epoch])
-        start = int(rng.integers(0, len(self.text) - maxlen))
-        seed_text = self.text[start : start + maxlen]
-        texts = generate(self.model, self.vocab, seed_text, self.length, self.temperatures, rng)
-        self.print_fn(f"----- Generating text after epoch {epoch + 1}")
-        self.print_fn(f'----- seed: "{seed_text}"')
-        for t, generated in texts.items():
-            self.print_fn(f"----- temperature {t}:\n{seed_text}{generated}\n")
-        samples = [{"temperature": t, "text": generated} for t, generated in texts.items()]
-        self.log.append({"epoch": epoch + 1, "seed": seed_text, "samples": samples})

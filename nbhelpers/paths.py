@@ -33,7 +33,8 @@ def resolve_input_path(path) -> Path:
     return candidate if candidate.exists() else p.resolve()
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process' file-creation mask (read without changing it for good)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -45,7 +46,7 @@ def atomic_write_text(path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a file written in place would follow the umask
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; a file written in place would follow the umask
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -60,45 +61,3 @@ def atomic_write_text(path, text: str) -> Path:
 def atomic_write_json(path, obj) -> Path:
     """``atomic_write_text`` of ``obj`` as indented JSON."""
     return atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
-
-
-class EpochLog:
-    """Per-epoch records kept in memory and, given a path, in a JSON-lines file.
-
-    Each ``append`` writes one line and fsyncs it, so a process killed mid-epoch loses at most
-    the epoch in progress. ``start(first_epoch)`` is called when training (re)starts at
-    ``first_epoch`` (1-based): records of that epoch and later, left by an interrupted or an
-    earlier run, are dropped, so a resumed run ends with exactly one record per epoch.
-    """
-
-    def __init__(self, path=None):
-        self.path = Path(path) if path else None
-        self.entries = []
-
-    def _read(self) -> list:
-        if self.path is None or not self.path.is_file():
-            return []
-        out = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:  # a line cut short by a kill: that epoch was not finished
-                break
-        return out
-
-    def start(self, first_epoch: int) -> list:
-        """Keep only records of epochs before ``first_epoch``; return them."""
-        source = self._read() if self.path is not None else self.entries
-        self.entries = [e for e in source if e["epoch"] < first_epoch]
-        if self.path is not None:
-            atomic_write_text(self.path, "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries))
-        return self.entries
-
-    def append(self, entry: dict) -> None:
-        self.entries.append(entry)
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                f.flush()
-                os.fsync(f.fileno())

@@ -3,7 +3,10 @@ from pathlib import Path
 
 import pytest
 
-import nbhelpers  # noqa: F401  (imports TensorFlow quietly, once)
+# The lesson runs Keras on TensorFlow (nbhelpers.quiet_tensorflow forces the same in notebooks). Set here, before
+# any test module imports keras; ``import nbhelpers`` itself loads neither (tests/test_imports.py).
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = ROOT.parent / "shared" / "data" / "nietzsche.txt"

@@ -3,9 +3,9 @@
 Used by test_models.py (a fresh process: devices must be configured before TensorFlow starts).
 """
 
-import nbhelpers as nbh  # noqa: I001  (first: quiet TensorFlow import)
-import tensorflow as tf
+import nbhelpers as nbh
 
+tf = nbh.quiet_tensorflow()
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 devices = [d.name for d in tf.config.list_logical_devices("CPU")]

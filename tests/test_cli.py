@@ -1,5 +1,6 @@
-"""``python -m nbhelpers generate`` and ``html`` (``run`` is covered in test_runners.py)."""
+"""``python -m nbhelpers generate`` and ``html`` (``run`` is covered in test_lesson.py)."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -8,13 +9,15 @@ import pytest
 
 import nbhelpers as nbh
 from nbhelpers.cli import main
-from nbhelpers.paths import _umask
+from nbhelpers.lesson import notebooks_dir
+from nbhelpers.paths import umask
 
 TEXT = "the will to power. the free spirit. beyond good and evil. " * 8
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
+    nbh.quiet_tensorflow()
     import keras
 
     keras.utils.set_random_seed(0)
@@ -62,14 +65,17 @@ def test_top_k_1_and_stateful_options(run_dir, capsys):
 @pytest.mark.parametrize(
     "extra,match",
     [
-        (["--temperature", "-1"], "temperature must be a finite number >= 0"),
+        (["--temperature", "-1"], r"--temperature must be >= 0 \(0 means argmax\), got \[-1.0\]"),
+        (["--temperature", "0.5", "0.5"], "--temperature must be distinct"),
         (["--temperature", "hot"], "invalid float value: 'hot'"),
-        (["--length", "-5"], "length must be"),
-        (["--top-k", "0"], "top_k must be an integer >= 1"),
-        (["--top-p", "1.5"], r"top_p must be in \(0, 1\]"),
+        (["--length", "-5"], "length must be an integer >= 0, got -5"),
+        (["--length", "ten"], "invalid int value: 'ten'"),
+        (["--top-k", "0"], "--top-k must be an integer >= 1"),
+        (["--top-p", "1.5"], r"--top-p must be in \(0, 1\]"),
         (["--seed", "-2"], "--seed must be >= 0"),
         (["--prompt", "the will # power"], "--prompt has characters the model never saw: '#'; it knows only"),
         (["--prompt", ""], "--prompt is empty"),
+        (["--model", "/nonexistent/run"], "model.keras not found: run the training notebook"),
     ],
 )
 def test_generate_bad_options_exit_2_with_a_clear_message(run_dir, capsys, extra, match):
@@ -78,30 +84,55 @@ def test_generate_bad_options_exit_2_with_a_clear_message(run_dir, capsys, extra
         main(args)
     assert e.value.code == 2
     err = capsys.readouterr().err
-    assert pytest.importorskip("re").search(match, err), err
+    assert re.search(match, err), err
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("usage: python -m nbhelpers generate") and lines[-1].startswith(
+        "python -m nbhelpers generate: error: "
+    )  # argparse's usage, then one line saying what is wrong
+    assert "Traceback" not in err
 
 
 def test_generate_missing_model_says_how_to_make_one(tmp_path, capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as e:
         main(["generate", "--model", str(tmp_path / "lstm"), "--prompt", "x"])
-    assert "run the training notebook (02 for LSTM, 03 for GRU)" in capsys.readouterr().err
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'lstm' / 'model.keras'} not found: run the training notebook (02 for LSTM, 03 for GRU)" in err
+    assert f"make run OUTPUT_DIR='{tmp_path}'" in err
+
+
+def test_python_m_nbhelpers_generate_end_to_end(run_dir):
+    """The installed entry point, in a fresh process: what a learner types after training."""
+    cmd = [sys.executable, "-m", "nbhelpers", "generate", "--model", str(run_dir), "--prompt", "the will to power"]
+    res = subprocess.run([*cmd, "--temperature", "0", "--length", "12"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    run = nbh.load_run(run_dir)
+    expected = nbh.generate(run["model"], run["vocab"], "the will to power", 12, [0.0])[0.0]
+    assert res.stdout == f"----- temperature 0.0:\nthe will to power{expected}\n\n"
+    assert "oneDNN" not in res.stderr and "cuda" not in res.stderr  # TensorFlow's start-up lines are kept out
+    bad = subprocess.run([*cmd, "--top-k", "0"], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1].endswith(
+        "error: --top-k must be an integer >= 1 (1 means argmax) or None to keep all, got 0"
+    )
 
 
 def test_help_documents_every_option():
     out = subprocess.run(
         [sys.executable, "-m", "nbhelpers", "generate", "--help"], capture_output=True, text=True, check=True
     ).stdout
+    assert out.startswith("usage: python -m nbhelpers generate")
     for option in ("--model", "--prompt", "--temperature", "--length", "--seed", "--top-k", "--top-p", "--stateful"):
         assert option in out
-    top = subprocess.run([sys.executable, "-m", "nbhelpers", "--help"], capture_output=True, text=True).stdout
-    for command in ("run", "generate", "html"):
-        assert command in top
+    top = subprocess.run([sys.executable, "-m", "nbhelpers", "--help"], capture_output=True, text=True, check=True)
+    for command in ("run", "generate", "html", "python -m nbhelpers generate --model outputs/lstm"):
+        assert command in top.stdout
+    assert top.stderr == ""
 
 
 def test_html_renders_executed_notebooks_with_an_index(tmp_path, capsys):
     executed = tmp_path / "notebooks"
     executed.mkdir()
-    shutil.copy(nbh.runners.notebooks_dir() / "04_parameter_counts.ipynb", executed)
+    shutil.copy(notebooks_dir() / "04_parameter_counts.ipynb", executed)
     assert main(["html", "--output-dir", str(tmp_path)]) == 0
     index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     page = (tmp_path / "html" / "04_parameter_counts.html").read_text(encoding="utf-8")
@@ -120,12 +151,12 @@ def test_html_without_a_run_says_to_run_first(tmp_path, capsys):
 def test_html_leaves_the_site_alone_when_a_notebook_is_damaged(tmp_path, capsys):
     executed = tmp_path / "notebooks"
     executed.mkdir()
-    shutil.copy(nbh.runners.notebooks_dir() / "04_parameter_counts.ipynb", executed)
+    shutil.copy(notebooks_dir() / "04_parameter_counts.ipynb", executed)
     assert main(["html", "--output-dir", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "did not execute 01_data_prep.ipynb, 02_lstm_training.ipynb" in err  # the index links to them
     page = tmp_path / "html" / "04_parameter_counts.html"
-    assert oct(page.stat().st_mode & 0o777) == oct(0o666 & ~_umask())  # readable like any file written here
+    assert oct(page.stat().st_mode & 0o777) == oct(0o666 & ~umask())  # readable like any file written here
     before = page.read_bytes()
     (executed / "01_data_prep.ipynb").write_text("{}")
     with pytest.raises(SystemExit) as e:
@@ -146,7 +177,7 @@ def test_model_may_be_the_file_and_a_parent_folder_is_explained(run_dir, capsys)
 def test_html_pages_have_their_own_titles(tmp_path):
     executed = tmp_path / "notebooks"
     executed.mkdir()
-    shutil.copy(nbh.runners.notebooks_dir() / "04_parameter_counts.ipynb", executed)
+    shutil.copy(notebooks_dir() / "04_parameter_counts.ipynb", executed)
     nbh.render_html(tmp_path)
     assert "<title>04 parameter counts · char-level RNN lesson</title>" in (
         tmp_path / "html" / "04_parameter_counts.html"

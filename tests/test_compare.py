@@ -20,8 +20,8 @@ def runs_dir(tmp_path_factory):
         keras.utils.set_random_seed(0)
         model = nbh.build_model(cell, 8, 12, vocab.size)
         model.fit(nbh.make_dataset(x, y, vocab.size, 32), epochs=2, verbose=0, shuffle=False)
-        epochs = [{"epoch": 1, "loss": 2.5, "seconds": 3.0}, {"epoch": 2, "loss": 2.0, "seconds": 5.0}]
-        history = nbh.history_record(epochs)
+        loss = [2.5, 2.0]  # nats; no validation in this history
+        history = {"epoch": [1, 2], "loss": loss, "bpc": nbh.nats_to_bits(loss), "epoch_seconds": [3.0, 5.0]}
         nbh.save_run(root / cell, model, vocab, history, settings={"maxlen": 12, "epochs": 2, "seed": 0})
     return root
 
@@ -62,13 +62,13 @@ def test_format_table_aligns_and_shows_nan_as_dash():
     assert table.splitlines() == ["model  value", "-----  -----", "LSTM    1.23", "GRU        -"]
 
 
-def test_quality_by_temperature_same_seeds_for_every_model(runs_dir):
+def test_measures_by_temperature_same_seeds_for_every_model(runs_dir):
     runs = nbh.load_runs(runs_dir)
     known = set(nbh.words(TEXT))
     start = len(TEXT) // 2
     args = (runs, TEXT, known, [0.0, 1.0], 30, 3, start, 7)
-    rows = nbh.quality_by_temperature(*args)
-    assert rows == nbh.quality_by_temperature(*args)  # seeded: the same measures again
+    rows = nbh.measures_by_temperature(*args)
+    assert rows == nbh.measures_by_temperature(*args)  # seeded: the same measures again
     assert [(r["model"], r["temperature"]) for r in rows][1:] == [
         ("LSTM", 0.0),
         ("LSTM", 1.0),
@@ -82,10 +82,12 @@ def test_quality_by_temperature_same_seeds_for_every_model(runs_dir):
         assert 0 <= r["word_share"] <= 1 and r["words"] > 0
 
 
-def test_quality_by_temperature_refuses_a_too_short_tail(runs_dir):
+def test_measures_by_temperature_refuses_a_too_short_tail(runs_dir):
     runs = nbh.load_runs(runs_dir)
     with pytest.raises(ValueError, match="too short"):
-        nbh.quality_by_temperature(runs, TEXT, {"the"}, [1.0], 400, 2, len(TEXT) - 100, 0)
+        nbh.measures_by_temperature(runs, TEXT, {"the"}, [1.0], 400, 2, len(TEXT) - 100, 0)
+    with pytest.raises(ValueError, match="too short for 900 seeds"):
+        nbh.measures_by_temperature(runs, TEXT, {"the"}, [1.0], 10, 900, 0, 0)
 
 
 def test_damaged_history_or_settings_are_named(tmp_path, runs_dir):
@@ -103,17 +105,3 @@ def test_damaged_history_or_settings_are_named(tmp_path, runs_dir):
     (tmp_path / "lstm" / "history.json").write_text('{"loss": [1.0], "val_loss": [null]}')
     with pytest.raises(ValueError, match=r"lstm/history.json is not a loss history"):
         nbh.load_runs(tmp_path)
-
-
-def test_argument_mistakes_are_refused(runs_dir):
-    with pytest.raises(ValueError, match="not the str 'lstm'"):
-        nbh.load_runs(runs_dir, cells="lstm")
-    runs = nbh.load_runs(runs_dir)
-    with pytest.raises(ValueError, match="start must be an integer >= 0"):
-        nbh.quality_by_temperature(runs, TEXT, {"the"}, [1.0], 10, 2, -5, 0)
-    with pytest.raises(ValueError, match="too short for 900 seeds"):
-        nbh.quality_by_temperature(runs, TEXT, {"the"}, [1.0], 10, 900, 0, 0)
-    with pytest.raises(ValueError, match="runs is empty"):
-        nbh.quality_by_temperature({}, TEXT, {"the"}, [1.0], 10, 2, 0, 0)
-    runs["gru"]["settings"] = {**runs["gru"]["settings"], "seed": 1}
-    assert nbh.setting_differences(runs, names="seed") == {"seed": {"lstm": 0, "gru": 1}}

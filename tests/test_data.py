@@ -1,4 +1,6 @@
 import json
+import math
+import unicodedata
 
 import numpy as np
 import pytest
@@ -86,6 +88,30 @@ def test_windows_property(text, maxlen, step):
     assert vocab.decode(y_idx) == "".join(next_chars)
 
 
+@settings(max_examples=200, deadline=None)
+@given(n_chars=st.integers(0, 2000), maxlen=st.integers(1, 60), step=st.integers(1, 9))
+def test_count_windows_formula(n_chars, maxlen, step):
+    expected = math.ceil((n_chars - maxlen) / step) if n_chars > maxlen else 0  # starts 0, step, ... < n - maxlen
+    assert nbh.count_windows(n_chars, maxlen, step) == expected
+    assert nbh.count_windows(n_chars, maxlen, step) == len(classic_windows("x" * n_chars, maxlen, step)[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    indices=st.lists(st.lists(st.integers(0, 6), min_size=3, max_size=3), min_size=1, max_size=8),
+    vocab_size=st.integers(7, 9),
+)
+def test_one_hot_equals_the_classic_loop(indices, vocab_size):
+    got = nbh.one_hot(np.array(indices, dtype=np.int32), vocab_size)
+    expected = np.zeros((len(indices), 3, vocab_size), dtype=bool)
+    for i, row in enumerate(indices):
+        for t, k in enumerate(row):
+            expected[i, t, k] = 1
+    assert got.dtype == bool
+    assert_array_equal(got, expected)
+    assert_array_equal(nbh.one_hot(np.array(indices)[:, 0], vocab_size), expected[:, 0])  # (n,) -> (n, vocab_size)
+
+
 def test_max_windows_keeps_the_first(tiny_text):
     vocab = nbh.Vocabulary.from_text(tiny_text)
     enc = vocab.encode(tiny_text)
@@ -93,15 +119,6 @@ def test_max_windows_keeps_the_first(tiny_text):
     x, y = nbh.make_windows(enc, 8, 2, max_windows=5)
     assert_array_equal(x, x_all[:5])
     assert_array_equal(y, y_all[:5])
-
-
-@pytest.mark.parametrize(
-    "kwargs", [{"maxlen": 0}, {"step": 0}, {"maxlen": 2.5}, {"step": -1}, {"max_windows": -1}, {"maxlen": True}]
-)
-def test_windows_reject_bad_arguments(tiny_text, kwargs):
-    vocab = nbh.Vocabulary.from_text(tiny_text)
-    with pytest.raises(ValueError, match=next(iter(kwargs))):
-        nbh.make_windows(vocab.encode(tiny_text), **{"maxlen": 5, "step": 1, **kwargs})
 
 
 def test_text_shorter_than_one_window():
@@ -142,8 +159,8 @@ def test_dataset_batches_equal_one_hot_arrays(tiny_text):
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_dataset_has_autotuning_off(tiny_text, shuffle):
     # With tf.data autotuning on, fit can wait after an epoch's last batch for the autotuner's
-    # next wake-up (see nbhelpers.data._pipeline_options). Timings are never asserted in tests,
-    # so this checks the setting that removes the wait.
+    # next wake-up (see README, Performance). Timings are never asserted in tests, so this
+    # checks the setting that removes the wait.
     vocab = nbh.Vocabulary.from_text(tiny_text)
     x_idx, y_idx = nbh.make_windows(vocab.encode(tiny_text), 6, 2)
     ds = nbh.make_dataset(x_idx, y_idx, vocab.size, batch_size=16, shuffle=shuffle, seed=0)
@@ -167,6 +184,15 @@ def test_vocabulary_names_unknown_characters(tiny_text):
     vocab = nbh.Vocabulary.from_text(tiny_text)
     with pytest.raises(ValueError, match=r"'QZ'"):
         vocab.encode("the QaZ cat")
+
+
+def test_vocabulary_needs_distinct_single_characters():
+    with pytest.raises(ValueError, match="distinct"):
+        nbh.Vocabulary(("a", "a"))
+    with pytest.raises(ValueError, match="single characters"):
+        nbh.Vocabulary(("ab",))
+    with pytest.raises(ValueError, match="empty text"):
+        nbh.Vocabulary.from_text("")
 
 
 def test_vocabulary_other_alphabets():
@@ -222,14 +248,85 @@ def test_load_corpus_offline_says_what_to_set(monkeypatch):
         nbh.load_corpus()
 
 
-def test_load_corpus_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="corpus file not found"):
+def test_load_corpus_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="corpus file not found: .*missing.txt .from corpus_path"):
         nbh.load_corpus(tmp_path / "missing.txt")
+
+
+def test_load_corpus_folder(tmp_path):
+    with pytest.raises(IsADirectoryError, match="corpus path is a folder, not a text file"):
+        nbh.load_corpus(tmp_path)
+
+
+def test_load_corpus_empty_file(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="empty.txt is empty"):
         nbh.load_corpus(empty)
+    bom_only = tmp_path / "bom.txt"
+    bom_only.write_bytes(b"\xef\xbb\xbf")  # a byte-order mark is not text
+    with pytest.raises(ValueError, match="is empty"):
+        nbh.load_corpus(bom_only)
+
+
+def test_load_corpus_not_utf8_names_the_byte_and_its_offset(tmp_path):
     bad = tmp_path / "latin1.txt"
     bad.write_bytes(b"caf" + "é".encode("latin-1") + b" ok")
-    with pytest.raises(ValueError, match="byte offset 3"):
+    with pytest.raises(ValueError, match=r"latin1.txt is not UTF-8 text: byte 0xe9 at byte offset 3 .*iconv"):
         nbh.load_corpus(bad)
+
+
+def test_load_corpus_refuses_a_non_path():
+    with pytest.raises(ValueError, match="path must be a file path"):
+        nbh.load_corpus(123)
+
+
+def test_load_corpus_drops_a_byte_order_mark(tmp_path):
+    p = tmp_path / "bom.txt"
+    p.write_bytes("\ufeffHello".encode())
+    assert nbh.load_corpus(p) == "hello"
+
+
+def test_crlf_and_cr_corpora_read_as_lf(tmp_path, tiny_text):
+    lf = tmp_path / "lf.txt"
+    lf.write_bytes(tiny_text.encode())
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes(tiny_text.replace("\n", "\r\n").encode())
+    cr = tmp_path / "cr.txt"
+    cr.write_bytes(tiny_text.replace("\n", "\r").encode())
+    assert b"\r\n" in crlf.read_bytes()
+    expected = nbh.load_corpus(lf)
+    assert nbh.load_corpus(crlf) == expected and nbh.load_corpus(cr) == expected
+    assert "\r" not in nbh.Vocabulary.from_text(nbh.load_corpus(crlf)).chars
+
+
+def test_nfd_text_reads_as_nfc(tmp_path):
+    nfc = "Café, naïve, Übermensch.\n"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc and len(nfd) == len(nfc) + 3  # e + combining accent, i + diaeresis, U + diaeresis
+    p = tmp_path / "nfd.txt"
+    p.write_text(nfd, encoding="utf-8")
+    assert nbh.load_corpus(p, lowercase=False) == nfc
+    assert nbh.load_corpus(p) == nfc.lower()
+    assert "\u0301" not in nbh.Vocabulary.from_text(nbh.load_corpus(p)).chars
+
+
+def test_normalize_text():
+    assert nbh.normalize_text("a\r\nb\rc\n") == "a\nb\nc\n"
+    assert nbh.normalize_text("\r\r\n") == "\n\n"
+    assert nbh.normalize_text("e\u0301") == "\u00e9"
+    text = "already fine\n"
+    assert nbh.normalize_text(text) is text  # nothing to do: the same string back
+
+
+def test_relative_corpus_path_from_another_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # README.md exists only relative to the project root
+    assert nbh.load_corpus("README.md", lowercase=False).startswith("# ")
+    (tmp_path / "README.md").write_text("Local", encoding="utf-8")
+    assert nbh.load_corpus("README.md") == "local"  # the cwd wins when the file is there
+
+
+def test_missing_file_from_the_environment_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv(nbh.CORPUS_ENV, str(tmp_path / "missing.txt"))
+    with pytest.raises(FileNotFoundError, match="from NBHELPERS_CORPUS.*unset it to download"):
+        nbh.load_corpus()

@@ -1,3 +1,5 @@
+"""``build_model``: the classic model, the same on every run, for LSTM and both GRU variants."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -6,6 +8,27 @@ import numpy as np
 import pytest
 
 import nbhelpers as nbh
+
+
+@pytest.mark.parametrize(
+    "cell,reset_after", [("lstm", True), ("gru", True), ("gru", False)], ids=["lstm", "gru", "gru_v1"]
+)
+def test_layers_names_and_compilation(cell, reset_after):
+    model = nbh.build_model(cell, 16, 7, 5, learning_rate=0.003, reset_after=reset_after)
+    assert model.name == f"char_{cell}"
+    assert [layer.name for layer in model.layers] == [cell, "dense"]
+    assert model.input_shape == (None, 7, 5) and model.output_shape == (None, 5)
+    rnn = model.get_layer(cell)
+    assert rnn.units == 16 and not rnn.return_sequences
+    if cell == "gru":
+        assert rnn.reset_after is reset_after
+    assert model.get_layer("dense").get_config()["activation"] == "softmax"
+    assert type(model.optimizer).__name__ == "RMSprop"
+    assert np.isclose(float(model.optimizer.learning_rate), 0.003)
+    assert model.loss == "categorical_crossentropy"
+    x = nbh.one_hot(np.random.default_rng(0).integers(0, 5, (3, 7)), 5).astype("float32")
+    probs = model.predict(x, verbose=0)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
 
 
 @pytest.mark.parametrize("cell", nbh.CELLS)
@@ -23,8 +46,18 @@ def test_unroll_changes_nothing_but_speed(cell):
 def test_unroll_is_off_by_default_keras_and_cudnn_path():
     for cell in nbh.CELLS:
         assert not nbh.build_model(cell, 4, 40, 5).get_layer(cell).unroll
-    with pytest.raises(ValueError, match="unroll must be True or False"):
-        nbh.build_model("lstm", 4, 40, 5, unroll="yes")
+
+
+@pytest.mark.parametrize("cell", nbh.CELLS)
+def test_same_seed_same_initial_weights(cell):
+    import keras
+
+    def weights():
+        keras.utils.set_random_seed(7)
+        return nbh.build_model(cell, 6, 4, 5).get_weights()
+
+    for a, b in zip(weights(), weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_mirrored_strategy_on_two_logical_cpus():

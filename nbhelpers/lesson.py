@@ -1,12 +1,12 @@
-"""Execute the lesson's notebooks headlessly with papermill (what ``make run`` calls)."""
+"""The lesson's notebooks, in order, and running them headlessly with papermill (what ``make run`` calls)."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from .config import DEFAULTS, check_parameters
 from .paths import project_root, resolve_output_dir
+from .settings import DEFAULTS, check_parameters
 
 NOTEBOOKS = (
     "00_index.ipynb",
@@ -23,7 +23,7 @@ def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 
 
-def _select(names):
+def select_notebooks(names):
     """Map user-given names (``02``, ``02_lstm_training`` or the file name) to notebook paths."""
     if not names:
         return [notebooks_dir() / n for n in NOTEBOOKS]
@@ -48,15 +48,26 @@ def declared_parameters(path) -> dict:
 
 
 def strip_run_metadata(path) -> None:
-    """Remove papermill's per-cell timing metadata so a refreshed notebook diffs cleanly."""
+    """Remove papermill's per-cell timing metadata so a refreshed notebook diffs cleanly.
+
+    Also removes the cell papermill injects for the runner's own ``progress_bar = False`` (a
+    headless run has no one to watch a progress bar), so the committed notebooks keep their
+    plain parameters cell; any other injected value stays on record.
+    """
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
     nb.metadata.pop("papermill", None)
+    nb.cells = [c for c in nb.cells if not _is_runner_injection(c)]
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
     nbformat.write(nb, str(path))
+
+
+def _is_runner_injection(cell) -> bool:
+    lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("#")]
+    return "injected-parameters" in cell.metadata.get("tags", []) and lines == ["progress_bar = False"]
 
 
 def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_place=False, log_output=False):
@@ -92,10 +103,10 @@ def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_p
     import papermill as pm
 
     parameters = dict(parameters or {})
-    paths = _select(notebooks)
+    paths = select_notebooks(notebooks)
     declared = {p: declared_parameters(p) for p in paths}
     known = set().union(*declared.values())
-    unknown = sorted(set(parameters) - known)
+    unknown = sorted(set(parameters) - known - {"progress_bar"})
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; the selected notebooks declare {sorted(known)}")
     check_parameters(**{k: v for k, v in parameters.items() if k in DEFAULTS})  # bad values: fail before running
@@ -104,6 +115,7 @@ def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_p
         raise ValueError(f"output_dir {out_root} exists and is not a folder")
     if not in_place:
         parameters.setdefault("output_dir", str(out_root))
+    parameters.setdefault("progress_bar", False)  # headless: one line per epoch, no progress bar
     results = []
     for path in paths:
         params = {k: v for k, v in parameters.items() if k in declared[path]}

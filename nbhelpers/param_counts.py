@@ -1,5 +1,9 @@
 """Parameter counts of the recurrent and dense layers, as formulas and as named breakdowns.
 
+Sizes are positive ints and ``cell`` is "lstm" or "gru" (checked where they enter, by
+``check_parameters``); ``tests/test_param_counts.py`` checks every formula against Keras'
+``count_params()``.
+
 With h = units, i = input width (vocab_size) and o = outputs:
 
 - LSTM: 4 gates (input, forget, cell candidate, output), each with an (i, h) kernel block, an
@@ -16,8 +20,6 @@ For h=128, i=o=57: LSTM 95,232; GRU 71,424 / 71,808; Dense 7,353; models 102,585
 
 from __future__ import annotations
 
-from .checks import check_bool, check_cell, check_int
-
 # Keras' order of the gate blocks along the last axis of kernel / recurrent_kernel / bias.
 GATES = {
     "lstm": ("input gate i", "forget gate f", "cell candidate c~", "output gate o"),
@@ -25,15 +27,9 @@ GATES = {
 }
 
 
-def _check_sizes(**sizes):
-    for name, value in sizes.items():
-        check_int(name, value)
-
-
 def lstm_params(units: int, input_dim: int) -> int:
     """Trainable parameters of ``keras.layers.LSTM(units)`` on inputs of width ``input_dim``: 4(h^2 + hi + h)."""
-    _check_sizes(units=units, input_dim=input_dim)
-    h, i = int(units), int(input_dim)
+    h, i = units, input_dim
     return 4 * (h * h + h * i + h)
 
 
@@ -43,30 +39,24 @@ def gru_params(units: int, input_dim: int, reset_after: bool = True) -> int:
     3(h^2 + hi + h) with ``reset_after=False``; 3(h^2 + hi + 2h) with ``reset_after=True``
     (Keras 3 default: one bias for the input and one for the recurrent projection).
     """
-    _check_sizes(units=units, input_dim=input_dim)
-    h, i = int(units), int(input_dim)
-    return 3 * (h * h + h * i + h) + (3 * h if check_bool("reset_after", reset_after) else 0)
+    h, i = units, input_dim
+    return 3 * (h * h + h * i + h) + (3 * h if reset_after else 0)
 
 
 def dense_params(input_dim: int, units: int) -> int:
     """Trainable parameters of ``keras.layers.Dense(units)`` on inputs of width ``input_dim``: i*o + o."""
-    _check_sizes(input_dim=input_dim, units=units)
-    return int(input_dim) * int(units) + int(units)
+    return input_dim * units + units
 
 
 def rnn_params(cell: str, units: int, input_dim: int, reset_after: bool = True) -> int:
     """``lstm_params`` or ``gru_params`` by name ("lstm" or "gru")."""
-    if check_cell(cell) == "lstm":
+    if cell == "lstm":
         return lstm_params(units, input_dim)
     return gru_params(units, input_dim, reset_after)
 
 
 def model_params(cell: str, units: int, vocab_size: int, reset_after: bool = True) -> int:
-    """Trainable parameters of ``build_model(cell, units, vocab_size=...)``: RNN + Dense.
-
-    Raises ``ValueError`` for an unknown cell, sizes that are not positive integers, or a
-    ``reset_after`` that is not a bool (as for every function here).
-    """
+    """Trainable parameters of ``build_model(cell, units, vocab_size=...)``: RNN + Dense."""
     return rnn_params(cell, units, vocab_size, reset_after) + dense_params(units, vocab_size)
 
 
@@ -79,10 +69,8 @@ def param_breakdown(cell: str, units: int, vocab_size: int, reset_after: bool = 
         One row per weight with keys ``layer``, ``weight`` (kernel / recurrent_kernel / bias),
         ``shape`` (tuple, as Keras creates it), ``count`` and ``formula`` (text).
     """
-    cell = check_cell(cell)
-    _check_sizes(units=units, vocab_size=vocab_size)
-    h, i, g = int(units), int(vocab_size), len(GATES[cell])
-    bias_shape = (2, g * h) if (cell == "gru" and check_bool("reset_after", reset_after)) else (g * h,)
+    h, i, g = units, vocab_size, len(GATES[cell])
+    bias_shape = (2, g * h) if (cell == "gru" and reset_after) else (g * h,)
     rows = [
         (cell, "kernel", (i, g * h), f"i x {g}h = {i} x {g * h}"),
         (cell, "recurrent_kernel", (h, g * h), f"h x {g}h = {h} x {g * h}"),
@@ -112,6 +100,4 @@ def gate_columns(cell: str, units: int) -> list:
     list of (str, slice)
         E.g. for LSTM(128): ``[("input gate i", slice(0, 128)), ("forget gate f", slice(128, 256)), ...]``.
     """
-    cell = check_cell(cell)
-    units = check_int("units", units)
     return [(name, slice(k * units, (k + 1) * units)) for k, name in enumerate(GATES[cell])]

@@ -1,12 +1,12 @@
-"""Render a run's executed notebooks to HTML with nbconvert, with an index page (``make html``)."""
+"""The lesson as a website: a run's executed notebooks rendered to HTML with nbconvert (``make html``)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from .lesson import NOTEBOOKS, notebooks_dir
 from .paths import atomic_write_text, resolve_output_dir
-from .runners import NOTEBOOKS, notebooks_dir
 
 INDEX = "00_index.ipynb"
 _LOCAL_LINK = re.compile(r'href="(\d\d_\w+)\.ipynb(#[^"]*)?"')

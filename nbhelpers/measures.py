@@ -57,7 +57,7 @@ def _ngrams(tokens: list, n: int) -> list:
     return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
 
 
-def text_quality(texts, known_words, seeds=None) -> dict:
+def text_measures(texts, known_words, seeds=None) -> dict:
     """Pool the measures over generated texts (for example several samples at one temperature).
 
     Parameters

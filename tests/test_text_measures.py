@@ -28,8 +28,8 @@ def test_generated_words_completes_the_seed_word_and_drops_a_cut_last_word():
     assert nbh.generated_words(" is", seed="to power") == []  # "is" may be cut: dropped
 
 
-def test_text_quality_counts():
-    q = nbh.text_quality(["the will to power the will to power the will x."], KNOWN)
+def test_text_measures_counts():
+    q = nbh.text_measures(["the will to power the will to power the will x."], KNOWN)
     # words: the will to power the will to power the will x  (11 words, 10 known)
     assert q["words"] == 11
     assert q["word_share"] == pytest.approx(10 / 11)
@@ -41,15 +41,15 @@ def test_text_quality_counts():
 
 
 def test_ngrams_never_cross_samples():
-    one = nbh.text_quality(["the will to power ", "the will to power "], KNOWN)
+    one = nbh.text_measures(["the will to power ", "the will to power "], KNOWN)
     assert one["rep_4"] == 0.0  # each sample alone has no repeat
     assert one["distinct_2"] == pytest.approx(3 / 6)
 
 
 def test_too_few_words_give_nan_not_an_error():
-    q = nbh.text_quality(["the will "], KNOWN)
+    q = nbh.text_measures(["the will "], KNOWN)
     assert q["words"] == 2 and math.isnan(q["rep_4"])
-    assert math.isnan(nbh.text_quality([""], KNOWN)["word_share"])
+    assert math.isnan(nbh.text_measures([""], KNOWN)["word_share"])
 
 
 @pytest.mark.parametrize(
@@ -66,10 +66,10 @@ def test_too_few_words_give_nan_not_an_error():
 )
 def test_bad_inputs(args, match):
     with pytest.raises(ValueError, match=match):
-        nbh.text_quality(*args)
+        nbh.text_measures(*args)
 
 
 def test_known_words_compare_in_lowercase_and_unicode_forms_agree():
-    q = nbh.text_quality(["The Will to naïve power. "], {"THE", "will", "to", "power", "nai\u0308ve"})
+    q = nbh.text_measures(["The Will to naïve power. "], {"THE", "will", "to", "power", "nai\u0308ve"})
     assert q["word_share"] == 1.0  # uppercase known words, NFD "naïve" in the list, NFC in the text
     assert nbh.words("man’s nai\u0308ve") == ["man’s", "na\u00efve"]  # curly apostrophe; NFD -> NFC
