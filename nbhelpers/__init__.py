@@ -38,6 +38,9 @@ _MODULE_OF = {
     ),
     **dict.fromkeys(["CELLS", "build_model"], "models"),
     **dict.fromkeys(
+        ["build_sequence_model", "is_chief", "last_step_loss", "make_train_step", "strategy_from_env"], "every_char"
+    ),
+    **dict.fromkeys(
         [
             "GATES",
             "dense_params",
@@ -53,8 +56,11 @@ _MODULE_OF = {
     **dict.fromkeys(["apply_temperature", "entropy_bits", "sample"], "sampling"),
     **dict.fromkeys(["generate", "truncate_logits"], "generation"),
     **dict.fromkeys(
-        ["BitsPerChar", "load_run", "nats_to_bits", "read_history", "save_run", "training_callbacks"], "runs"
+        ["BitsPerChar", "DatasetEpoch", "load_run", "nats_to_bits", "read_history", "save_run", "training_callbacks"],
+        "runs",
     ),
+    **dict.fromkeys(["check_run_record", "run_record"], "runs"),
+    **dict.fromkeys(["chunk_dataset", "encode_corpus", "held_out_start", "split_counts", "window_dataset"], "pipeline"),
     **dict.fromkeys(["generated_words", "text_measures", "words"], "measures"),
     **dict.fromkeys(
         ["format_table", "load_runs", "measures_by_temperature", "setting_differences", "summary_rows"], "compare"

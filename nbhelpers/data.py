@@ -26,7 +26,7 @@ CORPUS_ENV = "NBHELPERS_CORPUS"
 PREFETCH_BATCHES = 2  # make_dataset: one batch in training, one ready (one-hot ~0.5 ms, a step ~30 ms)
 
 
-def _read_utf8(path: Path, given_by: str = "corpus_path") -> str:
+def _read_utf8(path: Path, given_by: str = "corpus_path", lowercase: bool = False) -> str:
     if not path.exists():
         fix = (
             f"Set {CORPUS_ENV} to an existing UTF-8 text file, or unset it to download the Nietzsche corpus."
@@ -39,16 +39,35 @@ def _read_utf8(path: Path, given_by: str = "corpus_path") -> str:
         raise IsADirectoryError(f"corpus path is a folder, not a text file: {path} (from {given_by})")
     if not path.is_file():
         raise ValueError(f"corpus path is not a regular file (a pipe or device?): {path} (from {given_by})")
-    data = path.read_bytes()
+    # Text mode reads \r\n and \r as \n; a leading byte-order mark is not text. A megabyte of whole
+    # lines at a time: str.lower() of non-ASCII text takes 4 bytes per character while it works, so
+    # lowercasing piece by piece keeps a 100x corpus within a few bytes per character.
+    pieces = []
     try:
-        text = data.decode("utf-8-sig")  # a leading byte-order mark is not text
-    except UnicodeDecodeError as e:
+        with open(path, encoding="utf-8-sig") as f:
+            while lines := f.readlines(1 << 20):
+                piece = normalize_text("".join(lines))
+                pieces.append(piece.lower() if lowercase else piece)
+    except UnicodeDecodeError:
+        data = path.read_bytes()
+        e = _decode_error(data)
         raise ValueError(
             f"{path} is not UTF-8 text: byte {data[e.start]:#04x} at byte offset {e.start} "
             f"cannot be decoded ({e.reason}). Convert the file to UTF-8, e.g. "
             f"`iconv -f latin1 -t utf-8 in.txt > out.txt`."
         ) from None
-    return normalize_text(text)
+    text = "".join(pieces)
+    del pieces
+    return text
+
+
+def _decode_error(data: bytes):
+    """The UnicodeDecodeError of ``data`` as UTF-8 (with its byte offset), or None."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return e
+    return None
 
 
 def normalize_text(text: str) -> str:
@@ -96,11 +115,11 @@ def load_corpus(path=None, *, lowercase: bool = True) -> str:
     if path is not None and not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"path must be a file path (str or os.PathLike), got {path!r}")
     if path is not None and str(path).strip():
-        text = _read_utf8(resolve_input_path(path))
+        text = _read_utf8(resolve_input_path(path), lowercase=lowercase)
         source = str(path)
     elif os.environ.get(CORPUS_ENV, "").strip():
         source = os.environ[CORPUS_ENV]
-        text = _read_utf8(resolve_input_path(source), given_by=CORPUS_ENV)
+        text = _read_utf8(resolve_input_path(source), given_by=CORPUS_ENV, lowercase=lowercase)
     else:
         import keras
 
@@ -112,10 +131,31 @@ def load_corpus(path=None, *, lowercase: bool = True) -> str:
                 f"If you are offline, set the environment variable {CORPUS_ENV} to a local copy "
                 f"of nietzsche.txt, or pass corpus_path='path/to/nietzsche.txt'."
             ) from e
-        text = _read_utf8(Path(source))
+        text = _read_utf8(Path(source), lowercase=lowercase)
     if not text:
         raise ValueError(f"the corpus {source} is empty; give a UTF-8 text file with some text in it")
-    return text.lower() if lowercase else text
+    return text
+
+
+def describe_characters(chars, limit: int = 8) -> str:
+    """Name characters by code point and Unicode name: ``"U+0301 COMBINING ACUTE ACCENT, U+0023 NUMBER SIGN"``.
+
+    For messages about characters a reader cannot see or tell apart (a combining accent, a
+    non-breaking space, a Cyrillic ``о`` that looks like a Latin ``o``). The text is ASCII, so it
+    prints on any terminal.
+
+    Parameters
+    ----------
+    chars : iterable of str
+        Single characters, described in the order given.
+    limit : int
+        Describe at most this many, then say how many more there are.
+    """
+    chars = list(chars)
+    names = [f"U+{ord(c):04X} {unicodedata.name(c, 'no name')}" for c in chars[:limit]]
+    if len(chars) > limit:
+        names.append(f"and {len(chars) - limit} more")
+    return ", ".join(names)
 
 
 @dataclass(frozen=True)
@@ -170,7 +210,8 @@ class Vocabulary:
         Raises
         ------
         ValueError
-            If ``text`` has characters outside the vocabulary; the message lists them.
+            If ``text`` has characters outside the vocabulary; the message lists them with their
+            code points and Unicode names (``describe_characters``).
         """
         table = self.char_to_index
         try:
@@ -178,9 +219,8 @@ class Vocabulary:
         except KeyError:
             missing = sorted(set(text) - set(table))
             raise ValueError(
-                f"text has {len(missing)} character(s) not in the vocabulary: "
-                f"{''.join(missing)!r} {missing}. Use only characters the model was trained on "
-                f"(see vocab.chars)."
+                f"text has {len(missing)} character(s) not in the vocabulary: {''.join(missing)!r} "
+                f"({describe_characters(missing)}). Use only characters the model was trained on (see vocab.chars)."
             ) from None
 
     def decode(self, indices) -> str:
@@ -307,7 +347,10 @@ def make_dataset(x, y, vocab_size: int, batch_size: int = 128, *, shuffle: bool 
     vocab_size : int >= 1
     batch_size : int >= 1
     shuffle : bool
-        Reshuffle the windows every epoch (what ``model.fit`` does with arrays).
+        Reshuffle the windows every epoch (what ``model.fit`` does with arrays), with a shuffle
+        buffer of every window: its orders depend on the process's history, so a resumed run does
+        not repeat them. The notebooks use ``pipeline.window_dataset``, whose per-epoch
+        permutations it does repeat, and which holds the text once instead of every window.
     seed : int, optional
         Shuffle seed.
 

@@ -19,6 +19,9 @@ from .settings import as_temperatures
 # Nucleus boundary tolerance: a set whose mass falls short of p by less than this counts as reaching it,
 # so rounding in the probabilities cannot add a character.
 TOP_P_TOLERANCE = 1e-6
+# Characters a sequence model (input (None, None, vocab_size), every_char.build_sequence_model) reads in window
+# mode unless told otherwise: the classic maxlen.
+DEFAULT_WINDOW = 40
 
 
 def truncate_logits(logits, top_k=None, top_p=None):
@@ -92,7 +95,10 @@ def _next_chars(probs, temps, u, top_k, top_p, truncated: bool):
 
 
 def predict_fn(model):
-    """``model(x, training=False)`` compiled once and cached on the model: x (n, maxlen, vocab_size) -> probs."""
+    """``model(x, training=False)`` compiled once and cached on the model: x (n, maxlen, vocab_size) -> probs.
+
+    probs (n, vocab_size) for a window model, (n, maxlen, vocab_size) for a sequence model.
+    """
     fn = model.__dict__.get("_nbhelpers_predict")
     if fn is None:
         import tensorflow as tf
@@ -104,16 +110,23 @@ def predict_fn(model):
 
 
 def _window_fn(model, truncated: bool):
-    """One compiled window-mode step: the model on one window per row, then ``_next_chars``."""
+    """One compiled window-mode step: the model on one window per row, then ``_next_chars``.
+
+    A sequence model (output (n, time, vocab_size)) predicts at every position of the window; the
+    last position's probabilities are those of the next character. Its windows may have any length.
+    """
     cache = model.__dict__.setdefault("_nbhelpers_window", {})
     if truncated not in cache:
         import tensorflow as tf
 
         vocab_size = model.input_shape[-1]
+        every_step = len(model.output_shape) == 3
         predict = predict_fn(model)
 
         def step(windows, temps, u, top_k, top_p):
-            probs = predict(tf.one_hot(windows, vocab_size))  # (n, vocab_size)
+            probs = predict(tf.one_hot(windows, vocab_size))  # (n, vocab_size), or (n, window, vocab_size)
+            if every_step:
+                probs = probs[:, -1, :]
             return _next_chars(probs, temps, u, top_k, top_p, truncated)
 
         signature = [tf.TensorSpec([None, model.input_shape[1]], tf.int32), *_draw_signature(tf, [None])]
@@ -131,10 +144,20 @@ def _stateful_fn(model, truncated: bool):
         _, maxlen, vocab_size = model.input_shape
 
         def run(seed_idx, temps, u, top_k, top_p):
-            # seed_idx (n, maxlen) int32, temps (n,) float64, u (n, length) float64 -> (n, length) int32
+            # seed_idx (n, maxlen) int32 (n, >= 1 characters for a sequence model), temps (n,) float64,
+            # u (n, length) float64 -> (n, length) int32
             states = rnn.cell.get_initial_state(tf.shape(seed_idx)[0])
-            for t in range(maxlen):
-                h, states = rnn.cell(tf.one_hot(seed_idx[:, t], vocab_size), states, training=False)
+            if maxlen is not None:
+                for t in range(maxlen):
+                    h, states = rnn.cell(tf.one_hot(seed_idx[:, t], vocab_size), states, training=False)
+            else:  # a sequence model: a seed of any length, read in a loop
+                h, states = rnn.cell(tf.one_hot(seed_idx[:, 0], vocab_size), states, training=False)
+
+                def read(t, h, states):
+                    h, states = rnn.cell(tf.one_hot(seed_idx[:, t], vocab_size), states, training=False)
+                    return t + 1, h, states
+
+                _, h, states = tf.while_loop(lambda t, *_: t < tf.shape(seed_idx)[1], read, [tf.constant(1), h, states])
             length = tf.shape(u)[1]
 
             def body(i, h, states, chars):
@@ -195,17 +218,22 @@ def generate(
     stateful=False,
     top_k=None,
     top_p=None,
+    window=None,
 ) -> dict:
     """Generate ``length`` characters after ``seed_text`` at each temperature.
 
     Parameters
     ----------
     model : keras.Model
-        Input (batch, maxlen, vocab_size), output probs (batch, vocab_size), as ``build_model``.
+        A window model: input (batch, maxlen, vocab_size), output probs (batch, vocab_size), as
+        ``build_model``. Or a sequence model: input (batch, None, vocab_size), output probs
+        (batch, time, vocab_size), as ``every_char.build_sequence_model``; it reads windows of
+        ``window`` characters and the last position's probabilities are the next character's.
     vocab : Vocabulary
         The vocabulary the model was trained with (saved next to it).
     seed_text : str
-        At least ``maxlen`` characters, all in ``vocab``; only its last ``maxlen`` are used.
+        Characters all in ``vocab``. A window model needs at least ``maxlen`` and uses the last
+        ``maxlen``; a sequence model uses the last ``window`` (all of a shorter seed, at least one).
     length : int >= 0
         Characters to generate per temperature.
     temperatures : sequence of distinct float >= 0, or one float
@@ -225,6 +253,11 @@ def generate(
         Sample only among the k likeliest characters (after the temperature); see ``truncate_logits``.
     top_p : float in (0, 1], optional
         Nucleus sampling: only among the likeliest characters whose probabilities reach ``top_p``.
+    window : int >= 1, optional
+        Sequence models only: the characters of context read in window mode (while the text is
+        shorter, all of it) and, in stateful mode, the seed characters the cell runs over before
+        generating. Default ``DEFAULT_WINDOW`` (40, the classic ``maxlen``). A window model reads
+        its ``maxlen``: None or that value.
 
     Returns
     -------
@@ -234,9 +267,10 @@ def generate(
     Raises
     ------
     ValueError
-        A seed text shorter than ``maxlen`` or with characters outside ``vocab`` (named), a
-        vocabulary that does not fit the model, weights that are not finite (a run whose loss
-        became NaN), or a bad ``length``, temperature, ``seed``, ``top_k`` or ``top_p``.
+        A seed text shorter than ``maxlen`` (empty, for a sequence model) or with characters
+        outside ``vocab`` (named), a vocabulary that does not fit the model, weights that are not
+        finite (a run whose loss became NaN), or a bad ``length``, temperature, ``seed``,
+        ``top_k``, ``top_p`` or ``window``.
     """
     _, maxlen, vocab_size = model.input_shape
     if vocab_size != vocab.size:
@@ -254,12 +288,19 @@ def generate(
     seed = _checked_seed(seed)
     if not isinstance(stateful, (bool, np.bool_)):
         raise ValueError(f"stateful must be True or False, got {stateful!r}")
-    if len(seed_text) < maxlen:
+    if window is not None and (isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1):
+        raise ValueError(f"window must be an integer >= 1 (characters of context) or None, got {window!r}")
+    if maxlen is not None and window not in (None, maxlen):
+        raise ValueError(f"this model reads windows of maxlen={maxlen} characters; window must be {maxlen} or None")
+    context = maxlen or window or DEFAULT_WINDOW  # characters the model reads
+    if maxlen is None and not seed_text:
+        raise ValueError("seed_text is empty; give at least one character to continue")
+    if len(seed_text) < (maxlen or 0):
         raise ValueError(
             f"seed_text has {len(seed_text)} characters but the model reads windows of maxlen={maxlen}; "
             f"give at least {maxlen} characters (e.g. a passage of the corpus)"
         )
-    window = vocab.encode(seed_text)[-maxlen:]  # (maxlen,) int32; raises, naming unknown characters
+    start = vocab.encode(seed_text)[-context:]  # (<= context,) int32; raises, naming unknown characters
     if not all(np.isfinite(w).all() for w in model.get_weights()):
         raise ValueError(
             "the model's weights contain NaN or infinite values (did its loss become NaN?); "
@@ -272,7 +313,7 @@ def generate(
     p = np.float64(top_p if top_p is not None else 1.0)
     t64 = np.array(temps, dtype=np.float64)  # (n_temps,)
     u = _uniforms(seed, temps, length)  # (n_temps, length) float64
-    windows = np.tile(window, (len(temps), 1))  # (n_temps, maxlen) int32
+    windows = np.tile(start, (len(temps), 1))  # (n_temps, <= context) int32
     if stateful:
         out = _stateful_fn(model, truncated)(windows, t64, u, k, p).numpy()  # (n_temps, length) int32
     else:
@@ -280,5 +321,5 @@ def generate(
         out = np.empty((len(temps), length), dtype=np.int32)
         for i in range(length):
             out[:, i] = step_fn(windows, t64, u[:, i], k, p).numpy()
-            windows = np.concatenate([windows[:, 1:], out[:, i : i + 1]], axis=1)
+            windows = np.concatenate([windows, out[:, i : i + 1]], axis=1)[:, -context:]
     return {t: vocab.decode(out[row]) for row, t in enumerate(temps)}

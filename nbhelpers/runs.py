@@ -5,7 +5,8 @@ A run folder (``outputs/lstm/``, say) holds ``model.keras``, ``vocab.json``, ``h
 finished epoch, written by ``keras.callbacks.CSVLogger``) and, while a run is unfinished,
 ``backup/`` (``keras.callbacks.BackupAndRestore``). What this module adds to Keras' callbacks:
 bits per character, a check that a checkpoint is only resumed with the settings and corpus it was
-made with, and one history record per epoch after a resume.
+made with, one history record per epoch after a resume, and ``DatasetEpoch``, which hands Keras'
+epoch number to a shuffled ``window_dataset`` so a resumed run repeats the uninterrupted run's orders.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import json
 import math
 import os
+import shlex
 import shutil
 import tempfile
 import time
@@ -68,7 +70,37 @@ def corpus_fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def training_callbacks(run_dir, settings: dict, text: str) -> list:
+class DatasetEpoch(keras.callbacks.Callback):
+    """Tell shuffled ``window_dataset`` pipelines which epoch Keras is starting, so they take that epoch's order.
+
+    At each ``on_epoch_begin(epoch)`` it sets every dataset's ``epoch`` variable to Keras' epoch
+    number (0-based), before ``fit`` makes the epoch's iterator. A run resumed by
+    ``BackupAndRestore`` at epoch e then visits the windows in the permutation for ``(seed, e)``,
+    as the uninterrupted run did, instead of starting again from epoch 0's order.
+
+    Parameters
+    ----------
+    *datasets : tf.data.Dataset
+        Made by ``window_dataset(..., shuffle=True)`` (their ``epoch`` attribute is a tf.Variable).
+
+    Raises
+    ------
+    ValueError
+        A dataset without that variable (unshuffled, or not made by ``window_dataset``).
+    """
+
+    def __init__(self, *datasets):
+        super().__init__()
+        self.variables = [getattr(ds, "epoch", None) for ds in datasets]
+        if not datasets or any(v is None for v in self.variables):
+            raise ValueError("DatasetEpoch needs datasets made by nbh.window_dataset(..., shuffle=True)")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for variable in self.variables:
+            variable.assign(epoch)
+
+
+def training_callbacks(run_dir, settings: dict, text: str, train_ds=None) -> list:
     """Keras callbacks for a resumable training run in ``run_dir``, after checking any checkpoint there.
 
     If ``run_dir/backup/`` holds a checkpoint made with other settings or another corpus, refuse
@@ -84,12 +116,17 @@ def training_callbacks(run_dir, settings: dict, text: str) -> list:
         The checked notebook settings (``check_parameters``).
     text : str
         The corpus the run trains on.
+    train_ds : tf.data.Dataset, optional
+        The training data. When it is a shuffled ``window_dataset``, ``DatasetEpoch(train_ds)`` is
+        added, so each epoch (a resumed one too) takes the order for its epoch number. Other
+        datasets add nothing.
 
     Returns
     -------
     list of keras.callbacks.Callback
         ``[BitsPerChar(), CSVLogger(run_dir/"epochs.csv", append=True), TerminateOnNaN(),
-        BackupAndRestore(run_dir/"backup")]``: the checkpoint is written after the epoch is logged.
+        BackupAndRestore(run_dir/"backup")]``, then ``DatasetEpoch(train_ds)`` when it applies:
+        the checkpoint is written after the epoch is logged.
 
     Raises
     ------
@@ -99,31 +136,61 @@ def training_callbacks(run_dir, settings: dict, text: str) -> list:
     """
     run_dir = Path(run_dir)
     backup = run_dir / "backup"
-    record = {"settings": {k: v for k, v in settings.items() if k not in RESUMABLE_CHANGES}}
-    record["corpus"] = corpus_fingerprint(text)
+    record = run_record(settings, text)
     if (backup / "training_metadata.json").is_file():  # BackupAndRestore's checkpoint
-        try:
-            before = json.loads((backup / "run.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            before = None
-        if before != record:
-            changed = _differences(before, record)
-            raise ValueError(
-                f"{backup} holds a checkpoint of an unfinished run with other settings ({changed}). Run with the "
-                f"same settings to resume it, or delete that folder to start afresh: rm -r '{backup}'"
-            )
+        check_run_record(backup, record)
         print(f"resuming the unfinished run checkpointed in {backup}")
     else:
         shutil.rmtree(backup, ignore_errors=True)
         (run_dir / "epochs.csv").unlink(missing_ok=True)
     backup.mkdir(parents=True, exist_ok=True)
     atomic_write_text(backup / "run.json", json.dumps(record, indent=2, ensure_ascii=False))
-    return [
+    callbacks = [
         BitsPerChar(),
         keras.callbacks.CSVLogger(str(run_dir / "epochs.csv"), append=True),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.BackupAndRestore(str(backup)),
     ]
+    if getattr(train_ds, "epoch", None) is not None:  # a shuffled window_dataset: its order follows Keras' epoch
+        callbacks.append(DatasetEpoch(train_ds))
+    return callbacks
+
+
+def run_record(settings: dict, text: str) -> dict:
+    """What a checkpoint records of its run: the settings that must not change, and the corpus fingerprint.
+
+    Returns
+    -------
+    dict
+        ``{"settings": settings less RESUMABLE_CHANGES, "corpus": corpus_fingerprint(text)}``; written
+        as ``run.json`` beside a checkpoint (``training_callbacks``, ``every_char.train``).
+    """
+    return {
+        "settings": {k: v for k, v in settings.items() if k not in RESUMABLE_CHANGES},
+        "corpus": corpus_fingerprint(text),
+    }
+
+
+def check_run_record(folder, record: dict) -> None:
+    """Refuse to resume the checkpoint in ``folder`` unless its ``run.json`` equals ``record`` (``run_record``).
+
+    Raises
+    ------
+    ValueError
+        A checkpoint from other settings, another corpus, or without a readable ``run.json``; the
+        message names what differs, the folder, and the two ways on (same settings, or delete it).
+    """
+    folder = Path(folder)
+    try:
+        before = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = None
+    if before != record:
+        changed = _differences(before, record)
+        raise ValueError(
+            f"{folder} holds a checkpoint of an unfinished run with other settings ({changed}). Run with the "
+            f"same settings to resume it, or delete that folder to start afresh: rm -r {shlex.quote(str(folder))}"
+        )
 
 
 def _differences(before, now) -> str:
@@ -144,8 +211,9 @@ def read_history(run_dir) -> dict:
     -------
     dict
         Lists, one value per finished epoch: ``epoch`` (1-based), ``loss`` and ``val_loss``
-        (nats), ``bpc`` and ``val_bpc`` (bits per character), ``epoch_seconds``; a key is left
-        out when the log lacks it.
+        (nats), ``bpc`` and ``val_bpc`` (bits per character), ``epoch_seconds`` (training) and
+        ``val_seconds`` (validation, logged by ``every_char.train`` only); a key is left out when
+        the log lacks it.
     """
     path = Path(run_dir) / "epochs.csv"
     by_epoch = {}
@@ -155,7 +223,8 @@ def read_history(run_dir) -> dict:
                 by_epoch[int(row["epoch"])] = row
     epochs = [by_epoch[e] for e in sorted(by_epoch)]
     out = {"epoch": [e + 1 for e in sorted(by_epoch)]}
-    for key, column in (("loss", "loss"), ("val_loss", "val_loss"), ("epoch_seconds", "seconds")):
+    columns = (("loss", "loss"), ("val_loss", "val_loss"), ("epoch_seconds", "seconds"), ("val_seconds", "val_seconds"))
+    for key, column in columns:
         values = [row.get(column) for row in epochs]
         if epochs and all(v not in (None, "", "NA") for v in values):
             out[key] = [float(v) for v in values]
@@ -236,7 +305,7 @@ def load_run(run_dir) -> dict:
         if not (run_dir / name).is_file():
             raise FileNotFoundError(
                 f"{run_dir / name} not found: run the training notebook (02 for LSTM, 03 for GRU) "
-                f"with output_dir={run_dir.parent}, e.g. `make run OUTPUT_DIR='{run_dir.parent}'`"
+                f"with output_dir={run_dir.parent}, e.g. `make run OUTPUT_DIR={shlex.quote(str(run_dir.parent))}`"
             )
     data = read_json(run_dir / "vocab.json")
     try:

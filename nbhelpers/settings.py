@@ -30,6 +30,9 @@ DEFAULTS = {
     "samples_per_temperature": 5,  # notebook 05 only: generated samples per model and temperature
     "reset_after": True,  # notebook 03 only: Keras 3's GRU variant (False: the original of Cho et al. 2014)
     "progress_bar": True,  # a Keras progress bar within each epoch; the runner (make run) turns it off
+    "seq_len": 50,  # every-character training (notebook 06, `python -m nbhelpers train`): characters per chunk
+    "chunk_batch_size": 32,  # notebook 06 only: chunks per gradient step (32 x 50 = 1,600 targets)
+    "gru_epochs": 2,  # notebook 06 only: passes over the training chunks for its GRU (its LSTM takes `epochs`)
 }
 BOOLS = ("reset_after", "progress_bar")
 
@@ -42,6 +45,9 @@ POSITIVE_INTS = (
     "generate_chars",
     "vocab_size",
     "samples_per_temperature",
+    "seq_len",
+    "chunk_batch_size",
+    "gru_epochs",
 )
 
 
@@ -144,11 +150,11 @@ def check_parameters(**settings) -> dict:
     -------
     dict
         Positive ints for ``maxlen``, ``step``, ``units``, ``batch_size``, ``epochs``,
-        ``generate_chars``, ``vocab_size``, ``samples_per_temperature``; int >= 0 for
-        ``max_windows`` (0 = all) and ``seed`` (< 2**32); float > 0 for ``learning_rate``;
-        float in [0, 1) for ``validation_fraction``; a list of distinct floats >= 0 for
-        ``temperatures``; bool for ``reset_after`` and ``progress_bar``; str for ``corpus_path``
-        and ``output_dir``.
+        ``generate_chars``, ``vocab_size``, ``samples_per_temperature``, ``seq_len``,
+        ``chunk_batch_size``, ``gru_epochs``; int >= 0 for ``max_windows`` (0 = all) and ``seed``
+        (< 2**32); float > 0 for ``learning_rate``; float in [0, 1) for ``validation_fraction``; a
+        list of distinct floats >= 0 for ``temperatures``; bool for ``reset_after`` and
+        ``progress_bar``; str for ``corpus_path`` and ``output_dir``.
 
     Raises
     ------

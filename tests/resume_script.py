@@ -1,12 +1,13 @@
-"""Train a tiny model with the lesson's callbacks (``nbh.training_callbacks``); optionally die mid-epoch.
+"""Train a tiny model as notebooks 02 and 03 do (``nbh.window_dataset``, ``nbh.training_callbacks``); optionally die.
 
-Used by tests/test_runs.py::test_killed_run_resumes_with_one_record_per_epoch:
+Used by tests/test_runs.py (the killed-and-resumed run, and its equality with an uninterrupted one):
 
     python resume_script.py RUN_DIR EPOCHS [KILL_AT_EPOCH]
 
 With KILL_AT_EPOCH (1-based) the process ends with ``os._exit(9)`` at that epoch's third batch: like
 SIGKILL, nothing is cleaned up. Otherwise it trains to the end, saves the run and prints the
-history (``nbh.read_history``) as JSON on its last line.
+history (``nbh.read_history``) as JSON on its last line. The training windows are shuffled, with
+a new order every epoch.
 """
 
 import json
@@ -40,13 +41,18 @@ def main(run_dir: Path, epochs: int, kill_at=None) -> None:
     settings = settings_for(epochs=epochs)
     keras.utils.set_random_seed(settings["seed"])
     vocab = nbh.Vocabulary.from_text(TEXT)
-    x, y = nbh.make_windows(vocab.encode(TEXT), settings["maxlen"], settings["step"])
-    (x_train, y_train), (x_val, y_val) = nbh.split_windows(x, y, 0.1)
-    model = nbh.build_model("gru", settings["units"], settings["maxlen"], vocab.size, settings["learning_rate"])
-    callbacks = nbh.training_callbacks(run_dir, settings, TEXT) + ([KillMidEpoch()] if kill_at else [])
+    maxlen, step, batch_size = settings["maxlen"], settings["step"], settings["batch_size"]
+    encoded = nbh.encode_corpus(TEXT, vocab)  # (n_chars,) uint8
+    n_train, n_val = nbh.split_counts(len(encoded), maxlen, step, 0.1)
+    train_ds = nbh.window_dataset(
+        encoded, maxlen, step, vocab.size, batch_size, count=n_train, shuffle=True, seed=settings["seed"]
+    )
+    val_ds = nbh.window_dataset(encoded, maxlen, step, vocab.size, batch_size, first=n_train, count=n_val)
+    model = nbh.build_model("gru", settings["units"], maxlen, vocab.size, settings["learning_rate"])
+    callbacks = nbh.training_callbacks(run_dir, settings, TEXT, train_ds) + ([KillMidEpoch()] if kill_at else [])
     model.fit(
-        nbh.make_dataset(x_train, y_train, vocab.size, settings["batch_size"], shuffle=True, seed=settings["seed"]),
-        validation_data=nbh.make_dataset(x_val, y_val, vocab.size, settings["batch_size"]),
+        train_ds,
+        validation_data=val_ds,
         epochs=settings["epochs"],
         callbacks=callbacks,
         shuffle=False,

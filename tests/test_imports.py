@@ -44,7 +44,9 @@ def test_light_paths_load_no_tensorflow_keras_or_matplotlib(code):
     assert run_python(f"{code}\n{CHECK}").strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["generate", "--help"], ["html", "--help"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["generate", "--help"], ["html", "--help"], ["train", "--help"]], ids=" ".join
+)
 def test_python_m_nbhelpers_help_loads_none_of_them(argv):
     """``python -m nbhelpers ... --help`` itself, with ``-X importtime`` listing every module the process imported."""
     cmd = [sys.executable, "-X", "importtime", "-m", "nbhelpers", *argv]

@@ -11,7 +11,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 import nbhelpers as nbh
 from nbhelpers.runs import corpus_fingerprint, read_json
@@ -37,23 +37,29 @@ class RaiseAfterLog(keras.callbacks.Callback):
             raise Interrupted(f"stopped after logging epoch {self.at}")
 
 
-def train(run_dir, settings, text=TEXT, cell="gru", before_backup=None, dataset=None):
-    """Train as notebooks 02 and 03 do (validation included); ``before_backup`` goes just before BackupAndRestore."""
+def train(run_dir, settings, text=TEXT, cell="gru", before_backup=None, dataset=None, after=()):
+    """Train as notebooks 02 and 03 do (shuffled windows, validation); ``before_backup`` goes just before
+    BackupAndRestore, ``after`` at the end of the callbacks."""
     nbh.quiet_tensorflow()
     keras.utils.set_random_seed(settings["seed"])
     vocab = nbh.Vocabulary.from_text(text)
-    x, y = nbh.make_windows(vocab.encode(text), settings["maxlen"], settings["step"])
-    (x_train, y_train), (x_val, y_val) = nbh.split_windows(x, y, 0.1)
-    model = nbh.build_model(cell, settings["units"], settings["maxlen"], vocab.size, settings["learning_rate"])
-    callbacks = nbh.training_callbacks(run_dir, settings, text)
-    assert [type(c).__name__ for c in callbacks] == ["BitsPerChar", "CSVLogger", "TerminateOnNaN", "BackupAndRestore"]
+    maxlen, step, batch_size = settings["maxlen"], settings["step"], settings["batch_size"]
+    encoded = nbh.encode_corpus(text, vocab)
+    n_train, n_val = nbh.split_counts(len(encoded), maxlen, step, 0.1)
+    train_ds = dataset or nbh.window_dataset(
+        encoded, maxlen, step, vocab.size, batch_size, count=n_train, shuffle=True, seed=settings["seed"]
+    )
+    model = nbh.build_model(cell, settings["units"], maxlen, vocab.size, settings["learning_rate"])
+    callbacks = nbh.training_callbacks(run_dir, settings, text, train_ds)
+    names = ["BitsPerChar", "CSVLogger", "TerminateOnNaN", "BackupAndRestore"] + ["DatasetEpoch"] * (dataset is None)
+    assert [type(c).__name__ for c in callbacks] == names
     if before_backup is not None:
         callbacks.insert(3, before_backup)
     history = model.fit(
-        dataset or nbh.make_dataset(x_train, y_train, vocab.size, settings["batch_size"], shuffle=True, seed=0),
-        validation_data=nbh.make_dataset(x_val, y_val, vocab.size, settings["batch_size"]),
+        train_ds,
+        validation_data=nbh.window_dataset(encoded, maxlen, step, vocab.size, batch_size, first=n_train, count=n_val),
         epochs=settings["epochs"],
-        callbacks=callbacks,
+        callbacks=callbacks + list(after),
         shuffle=False,
         verbose=0,
     )
@@ -162,6 +168,52 @@ def test_resumed_run_has_one_record_per_epoch(interrupted, capsys):
     assert not (interrupted / "backup").exists()
 
 
+class OptimizerState(keras.callbacks.Callback):
+    """The optimizer's variables (step count, RMSprop's averages) when training begins and after each epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.at_begin, self.after_epoch = None, {}
+
+    def state(self):
+        # by path less the optimizer's own name ("rm_sprop_6/"): the step count "iteration", "..._velocity", ...
+        return {v.path.split("/", 1)[-1]: np.array(v.numpy()) for v in self.model.optimizer.variables}
+
+    def on_train_begin(self, logs=None):  # placed after BackupAndRestore: sees what it restored
+        self.at_begin = self.state()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.after_epoch[epoch] = self.state()
+
+
+def test_resumed_run_restores_the_optimizer_and_equals_the_uninterrupted_run(tmp_path_factory):
+    """In one process: stopped after epoch 2 was logged but before its checkpoint, then run again."""
+    settings = settings_for()
+    straight_dir, run_dir = tmp_path_factory.mktemp("straight"), tmp_path_factory.mktemp("interrupted")
+    straight, _, _ = train(straight_dir, settings)
+    first = OptimizerState()
+    with pytest.raises(Interrupted):
+        train(run_dir, settings, before_backup=RaiseAfterLog(2), after=[first])
+    again = OptimizerState()
+    resumed, _, _ = train(run_dir, settings, after=[again])
+
+    checkpointed = first.after_epoch[0]  # the checkpoint is of epoch 1
+    assert sorted(again.at_begin) == sorted(checkpointed)
+    for path, value in checkpointed.items():  # BackupAndRestore restores the optimizer's state, not only the weights
+        assert_array_equal(again.at_begin[path], value, err_msg=path)
+    n_batches = math.ceil(nbh.split_counts(len(TEXT), settings["maxlen"], settings["step"], 0.1)[0] / 16)
+    assert int(checkpointed["iteration"]) == n_batches
+    assert any(p.endswith("velocity") and np.abs(v).max() > 0 for p, v in checkpointed.items())
+
+    rows = csv_epochs(run_dir)
+    assert [e for e, _ in rows] == [0, 1, 1, 2] and rows[1][1] == pytest.approx(rows[2][1], rel=1e-6)  # epoch 2 twice
+    got, expected = nbh.read_history(run_dir), nbh.read_history(straight_dir)
+    for key in ("loss", "val_loss"):
+        assert_allclose(got[key], expected[key], rtol=1e-6, err_msg=key)
+    for resumed_w, straight_w in zip(resumed.get_weights(), straight.get_weights(), strict=True):
+        assert_allclose(resumed_w, straight_w, rtol=1e-6, atol=1e-7)
+
+
 def test_longer_run_may_resume(interrupted, capsys):
     train(interrupted, settings_for(epochs=4, temperatures=[0.5], generate_chars=10, progress_bar=False))
     assert "resuming" in capsys.readouterr().out
@@ -199,25 +251,60 @@ def test_checkpoint_without_its_record_is_refused(interrupted):
         nbh.training_callbacks(interrupted, settings_for(), TEXT)
 
 
-def test_killed_run_resumes_with_one_record_per_epoch(tmp_path):
-    """A real kill (os._exit in epoch 2, like SIGKILL), then the same command again."""
-    killed = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path), "3", "2"], capture_output=True, text=True)
-    assert killed.returncode == 9, killed.stderr[-3000:]
-    assert [e for e, _ in csv_epochs(tmp_path)] == [0]
-    assert (tmp_path / "backup" / "training_metadata.json").is_file() and not (tmp_path / "model.keras").exists()
-    with pytest.raises(ValueError, match="units: 8 then, 32 now"):  # what a changed notebook would meet
-        nbh.training_callbacks(tmp_path, settings_for(units=32), TEXT)
+def run_script(run_dir, *args):
+    return subprocess.run([sys.executable, str(SCRIPT), str(run_dir), *map(str, args)], capture_output=True, text=True)
 
-    resumed = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path), "3"], capture_output=True, text=True)
+
+@pytest.fixture(scope="module")
+def killed_and_resumed(tmp_path_factory):
+    """A real kill (os._exit at batch 2 of epoch 2, like SIGKILL), then the same command again; what each step left."""
+    run_dir = tmp_path_factory.mktemp("killed")
+    seen = {"killed": run_script(run_dir, 3, 2)}
+    seen["rows_after_kill"] = csv_epochs(run_dir)
+    seen["backup_after_kill"] = (run_dir / "backup" / "training_metadata.json").is_file()
+    seen["model_after_kill"] = (run_dir / "model.keras").exists()
+    with pytest.raises(ValueError, match="units: 8 then, 32 now"):  # what a changed notebook would meet
+        nbh.training_callbacks(run_dir, settings_for(units=32), TEXT)
+    seen["resumed"] = run_script(run_dir, 3)
+    return run_dir, seen
+
+
+def test_killed_run_resumes_with_one_record_per_epoch(killed_and_resumed):
+    run_dir, seen = killed_and_resumed
+    assert seen["killed"].returncode == 9, seen["killed"].stderr[-3000:]
+    assert [e for e, _ in seen["rows_after_kill"]] == [0]
+    assert seen["backup_after_kill"] and not seen["model_after_kill"]
+    resumed = seen["resumed"]
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "resuming the unfinished run checkpointed in" in resumed.stdout
-    assert [e for e, _ in csv_epochs(tmp_path)] == [0, 1, 2]
+    assert [e for e, _ in csv_epochs(run_dir)] == [0, 1, 2]
     record = json.loads(resumed.stdout.strip().splitlines()[-1])
     assert record["epoch"] == [1, 2, 3] and all(math.isfinite(v) for v in record["loss"] + record["val_loss"])
-    run = nbh.load_run(tmp_path)
+    run = nbh.load_run(run_dir)
     assert run["history"] == record and run["model"].get_layer("gru").units == 8
-    assert json.loads((tmp_path / "settings.json").read_text()) == settings_for()
-    assert not (tmp_path / "backup").exists()  # removed by Keras once training finished
+    assert json.loads((run_dir / "settings.json").read_text()) == settings_for()
+    assert not (run_dir / "backup").exists()  # removed by Keras once training finished
+
+
+def test_killed_and_resumed_run_equals_the_uninterrupted_run(killed_and_resumed, tmp_path):
+    """Issue 12, resume reproducibility: shuffled windows, 3 epochs, killed in epoch 2, started again.
+
+    Each epoch visits the windows in the permutation for (seed, epoch), with the epoch number
+    from Keras (nbh.DatasetEpoch), and BackupAndRestore restores the weights and the optimizer's
+    state: the resumed run's losses and final weights are the uninterrupted run's.
+    """
+    run_dir, seen = killed_and_resumed
+    assert seen["resumed"].returncode == 0, seen["resumed"].stderr[-3000:]
+    straight = run_script(tmp_path, 3)
+    assert straight.returncode == 0, straight.stderr[-3000:]
+    resumed_record, straight_record = nbh.read_history(run_dir), nbh.read_history(tmp_path)
+    assert resumed_record["epoch"] == straight_record["epoch"] == [1, 2, 3]
+    for key in ("loss", "val_loss"):
+        assert_allclose(resumed_record[key], straight_record[key], rtol=1e-6, err_msg=key)
+    resumed_weights = nbh.load_run(run_dir)["model"].get_weights()
+    straight_weights = nbh.load_run(tmp_path)["model"].get_weights()
+    for resumed_w, straight_w in zip(resumed_weights, straight_weights, strict=True):
+        assert_allclose(resumed_w, straight_w, rtol=1e-6, atol=1e-7)
 
 
 # --- save_run / load_run --------------------------------------------------------------------------------------------
