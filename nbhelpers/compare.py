@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +38,10 @@ def load_runs(output_dir="outputs", cells=("lstm", "gru")) -> dict:
     if missing:
         which = ", ".join(f"{c.upper()} ({root / c}, notebook {NOTEBOOK_OF.get(c, '?')[:2]})" for c in missing)
         numbers = " ".join(NOTEBOOK_OF.get(c, c)[:2] for c in missing)
+        quoted = shlex.quote(str(output_dir))
         raise FileNotFoundError(
-            f"no saved run for {which}. Train first: `make run OUTPUT_DIR='{output_dir}'` (the whole lesson), or "
-            f"`python -m nbhelpers run --notebooks {numbers} --output-dir '{output_dir}'`; "
+            f"no saved run for {which}. Train first: `make run OUTPUT_DIR={quoted}` (the whole lesson), or "
+            f"`python -m nbhelpers run --notebooks {numbers} --output-dir {quoted}`; "
             f"add `-p epochs 1 -p max_windows 5000` for a quick one"
         )
     runs = {}

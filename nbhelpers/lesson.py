@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from pathlib import Path
 
@@ -15,7 +16,12 @@ NOTEBOOKS = (
     "03_gru_training.ipynb",
     "04_parameter_counts.ipynb",
     "05_lstm_vs_gru.ipynb",
+    "06_every_char.ipynb",
 )
+
+
+# Fewer window passes than one epoch over the lesson's corpus (200,285 windows) train too little for words.
+QUICK_RUN_WINDOWS = 200_000
 
 
 def notebooks_dir() -> Path:
@@ -131,6 +137,7 @@ def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_p
                 cwd=str(path.parent),
                 progress_bar=False,
                 log_output=log_output,
+                config=_kernel_config(),
             )
         except pm.PapermillExecutionError as e:
             error = f"{e.ename}: {e.evalue} (cell {e.exec_count})"
@@ -138,3 +145,116 @@ def run_notebooks(output_dir="outputs", parameters=None, notebooks=None, *, in_p
             strip_run_metadata(target)
         results.append({"notebook": path.name, "output": target, "seconds": time.perf_counter() - t0, "error": error})
     return results
+
+
+def _kernel_config():
+    """traitlets configuration for the kernels papermill starts: CurveZMQ-encrypted messages when possible.
+
+    ipykernel warns "Kernel is running over TCP without encryption" once per kernel on stderr
+    (the terminal of ``make run``) unless the kernel manager gives it CurveZMQ keys, which
+    jupyter_client does with ``transport_encryption = "auto"`` for kernels whose kernelspec
+    declares ``supported_encryption: ["curve"]`` (ipykernel's does) when pyzmq has Curve
+    support. Without either, this is an empty configuration and the kernel runs as before.
+    """
+    import zmq
+    from jupyter_client import KernelManager
+    from traitlets.config import Config
+
+    if "transport_encryption" not in KernelManager.class_trait_names() or not zmq.has("curve"):
+        return Config()
+    return Config({"KernelManager": {"transport_encryption": "auto"}})
+
+
+def shown_path(path, base=None) -> str:
+    """``path`` as a user would type it in a shell: relative to ``base`` (default: the cwd) when inside it, quoted.
+
+    For commands that messages suggest (``make html OUTPUT_DIR=outputs/quick``): the path is
+    quoted with ``shlex.quote`` only when needed, so a path with spaces or quotes still works
+    when pasted.
+    """
+    path = Path(path).absolute()
+    base = Path(base or Path.cwd()).absolute()
+    try:
+        text = str(path.relative_to(base)) if path != base else "."
+    except ValueError:
+        text = str(path)
+    return shlex.quote(text)
+
+
+def _subfolders(folder: Path) -> list:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:  # missing or unreadable
+        return []
+
+
+def executed_runs(output_dir) -> list:
+    """Other output folders that hold executed lesson notebooks, for "did you mean" hints.
+
+    Looks in ``output_dir`` itself, its subfolders (``outputs/quick`` when ``outputs`` was asked
+    for) and its siblings (``outputs/quick`` when ``outputs/full`` was asked for). A folder counts
+    when its ``notebooks/`` holds a lesson notebook other than the index.
+
+    Returns
+    -------
+    list of Path
+        Absolute folders, most recently run first, without ``output_dir`` itself when it has none.
+    """
+    root = resolve_output_dir(output_dir)
+    candidates = {root, *_subfolders(root), *_subfolders(root.parent)}
+    found = []
+    for folder in candidates:
+        executed = [folder / "notebooks" / n for n in NOTEBOOKS[1:] if (folder / "notebooks" / n).is_file()]
+        if executed:
+            found.append((max(p.stat().st_mtime for p in executed), folder))
+    return [folder for _, folder in sorted(found, key=lambda t: (-t[0], str(t[1])))]
+
+
+def saved_models(model_dir) -> list:
+    """Run folders that hold a saved model (``model.keras`` and ``vocab.json``), for "did you mean" hints.
+
+    Looks where a user's ``--model outputs/lstm`` might have meant another run: ``model_dir``'s
+    siblings (``outputs/gru``) and their subfolders (``outputs/quick/lstm``).
+
+    Returns
+    -------
+    list of Path
+        Absolute folders; those named like ``model_dir`` (the same cell) first, then most recent first.
+    """
+    wanted = Path(model_dir).absolute()
+    candidates = set()
+    for folder in _subfolders(wanted.parent):
+        candidates.update([folder, *_subfolders(folder)])
+    found = [d for d in candidates if (d / "model.keras").is_file() and (d / "vocab.json").is_file()]
+    found = [d for d in found if d != wanted]
+    return sorted(found, key=lambda d: (d.name != wanted.name, -(d / "model.keras").stat().st_mtime, str(d)))
+
+
+def quick_run_note(epochs, max_windows):
+    """A warning for settings that train too little to write words, else None.
+
+    One epoch on 5,000 windows (the README's quick run) checks that everything runs in a few
+    minutes, but its models write gibberish. The note is printed after such a run and when
+    generating from its models, so the text is not mistaken for what the lesson's models write.
+
+    Parameters
+    ----------
+    epochs, max_windows : int
+        The run's settings (``max_windows`` 0 means all windows: never quick).
+
+    Returns
+    -------
+    str or None
+        One sentence, or None when ``epochs * max_windows`` reaches ``QUICK_RUN_WINDOWS``.
+    """
+    try:
+        epochs, max_windows = int(epochs), int(max_windows)
+    except (TypeError, ValueError):
+        return None
+    if max_windows <= 0 or epochs <= 0 or epochs * max_windows >= QUICK_RUN_WINDOWS:
+        return None
+    return (
+        f"{epochs} epoch{'s' if epochs != 1 else ''} on {max_windows:,} windows only checks that everything runs: "
+        f"models trained that little write gibberish. For text with real words, train with the defaults "
+        f"(5 epochs on all the windows: plain `make run`)."
+    )
