@@ -19,7 +19,7 @@ EXPECTED_PARAMS = {"02_lstm_training.ipynb": ("lstm", "102,585"), "03_gru_traini
 
 
 # Figures each executed notebook must show (image/png outputs), whatever MPLBACKEND says.
-FIGURES = {"02_lstm_training.ipynb": 3, "03_gru_training.ipynb": 2, "05_lstm_vs_gru.ipynb": 3}
+FIGURES = {"02_lstm_training.ipynb": 3, "03_gru_training.ipynb": 2, "05_lstm_vs_gru.ipynb": 3, "06_every_char.ipynb": 3}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def fast_run(corpus_path):
     backend = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "Agg"  # a caller's non-interactive backend must not cost the notebooks their figures
     try:
-        results = nbh.run_notebooks(out, FAST, ["02", "03", "05"])
+        results = nbh.run_notebooks(out, FAST, ["02", "03", "05", "06"])
     finally:
         os.environ.pop("MPLBACKEND") if backend is None else os.environ.update(MPLBACKEND=backend)
     return out, {r["notebook"]: r for r in results}
@@ -76,6 +76,18 @@ def test_fast_run(fast_run, name):
         assert len(s["text"]) == FAST["generate_chars"]
         assert set(s["text"]) <= set(vocab.chars)
         assert f"----- temperature {s['temperature']}:\n{s['seed']}{s['text']}" in text
+
+
+def test_fast_every_char_runs_are_saved_for_the_cli(fast_run):
+    out_dir, results = fast_run
+    result = results["06_every_char.ipynb"]
+    assert result["error"] is None, result["error"]
+    outs, _ = outputs(result["output"])
+    assert not [o for _, o in outs if o.get("name") == "stderr"], "log noise reached the notebook"
+    for cell in ("lstm", "gru"):
+        run = nbh.load_run(out_dir / f"{cell}_every_char")
+        assert run["model"].input_shape == (None, None, run["vocab"].size)
+        assert run["history"]["epoch"] and all(math.isfinite(v) for v in run["history"]["val_loss"])
 
 
 def test_fast_comparison(fast_run):

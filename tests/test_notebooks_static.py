@@ -113,6 +113,16 @@ LESSON_LINES = {
         "nbh.draw_gru_cell(",
     ],
     "04_parameter_counts.ipynb": ["def lstm_step(", "def gru_step("],
+    "06_every_char.ipynb": [
+        "keras.layers.LSTM(units, return_sequences=True)",
+        "keras.layers.GRU(units, return_sequences=True)",
+        "tf.GradientTape()",
+        "tf.train.CheckpointManager(",
+        "nbh.chunk_dataset(",
+        "nbh.make_train_step(",
+        "stateful=True",
+        "nbh.save_run(",
+    ],
 }
 
 
@@ -222,6 +232,7 @@ def outputs_text(path):
             ["95,232", "7,353", "102,585", "71,424", "78,777", "71,808", "79,161", "NumPy == Keras within 1e-5"],
         ),
         ("00_index.ipynb", ["corpus: 600,893 characters, 57 distinct"]),
+        ("06_every_char.ipynb", ["trainable parameters: 102,585", "input shape: (None, None, 57)"]),
         (
             "05_lstm_vs_gru.ipynb",
             [
