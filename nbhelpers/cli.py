@@ -19,29 +19,13 @@ from pathlib import Path
 
 import yaml
 
-from .settings import DEFAULTS
+from .settings import DEFAULTS, TRAIN_SETTINGS
 
 PATH_PARAMETERS = ("corpus_path", "output_dir")
 # generate()'s argument names -> the options that set them
 OPTION_NAMES = {"temperatures": "--temperature", "length": "--length", "top_k": "--top-k", "top_p": "--top-p"}
-# The settings `train` takes with -p (check_parameters' names), and its default chunks per step (the issue's measured
-# setting; the classic windows' batch_size is 128).
-TRAIN_SETTINGS = (
-    "corpus_path",
-    "maxlen",
-    "step",
-    "units",
-    "batch_size",
-    "epochs",
-    "learning_rate",
-    "temperatures",
-    "generate_chars",
-    "max_windows",
-    "validation_fraction",
-    "seed",
-    "reset_after",
-    "seq_len",
-)
+# The settings `train` takes with -p (check_parameters' names), and its default chunks per step.
+TRAIN_OPTIONS = ("corpus_path", *TRAIN_SETTINGS)
 TRAIN_BATCH_SIZE = DEFAULTS["chunk_batch_size"]  # chunks per step (notebook 06's default), not windows
 
 
@@ -150,7 +134,7 @@ def _add_train(sub):
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help=f"a setting, as in the notebooks: {', '.join(TRAIN_SETTINGS)} "
+        help=f"a setting, as in the notebooks: {', '.join(TRAIN_OPTIONS)} "
         f"(defaults: the lesson's, but batch_size {TRAIN_BATCH_SIZE} chunks)",
     )
 
@@ -161,17 +145,17 @@ def _train(args, parser) -> int:
 
     params = {name: value if name in PATH_PARAMETERS else _parse_value(value) for name, value in args.parameter}
     try:
-        unknown = sorted(set(params) - set(TRAIN_SETTINGS))
+        unknown = sorted(set(params) - set(TRAIN_OPTIONS))
         if unknown:
             raise ValueError(
-                f"-p {unknown[0]}: not a setting of train (it takes {', '.join(TRAIN_SETTINGS)}; the run folder "
+                f"-p {unknown[0]}: not a setting of train (it takes {', '.join(TRAIN_OPTIONS)}; the run folder "
                 f"is set by --output-dir)"
             )
         if args.seq_len is not None:
             if "seq_len" in params and str(params["seq_len"]) != str(args.seq_len):
                 raise ValueError(f"--seq-len {args.seq_len} and -p seq_len {params['seq_len']} differ: give one")
             params["seq_len"] = args.seq_len
-        defaults = {name: DEFAULTS[name] for name in TRAIN_SETTINGS} | {"batch_size": TRAIN_BATCH_SIZE}
+        defaults = {name: DEFAULTS[name] for name in TRAIN_OPTIONS} | {"batch_size": TRAIN_BATCH_SIZE}
         settings = check_parameters(**{**defaults, **params, "output_dir": args.output_dir})
     except ValueError as e:
         parser.error(str(e))

@@ -322,16 +322,27 @@ def split_windows(x, y, validation_fraction: float = 0.1):
         raise ValueError(f"validation_fraction must be in [0, 1), got {validation_fraction}")
     if len(x) != len(y):
         raise ValueError(f"x and y must have one entry per window, got {len(x)} and {len(y)}")
-    n = len(x)
-    n_val = int(round(n * validation_fraction))
+    n_train, _ = split_sizes(len(x), validation_fraction)
+    return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
+
+
+def split_sizes(n_windows: int, validation_fraction: float):
+    """(n_train, n_val): the last ``round(n_windows * validation_fraction)`` windows are held out.
+
+    Raises
+    ------
+    ValueError
+        If the fraction leaves no validation window (while > 0) or no training window.
+    """
+    n_val = int(round(n_windows * validation_fraction))
     if validation_fraction > 0 and n_val == 0:
         raise ValueError(
-            f"validation_fraction={validation_fraction} of {n} windows is 0 windows; "
+            f"validation_fraction={validation_fraction} of {n_windows} windows is 0 windows; "
             f"use more windows (max_windows) or a larger fraction"
         )
-    if n - n_val < 1:
-        raise ValueError(f"no training windows left: {n} windows, {n_val} held out")
-    return (x[: n - n_val], y[: n - n_val]), (x[n - n_val :], y[n - n_val :])
+    if n_windows - n_val < 1:
+        raise ValueError(f"no training windows left: {n_windows} windows, {n_val} held out")
+    return n_windows - n_val, n_val
 
 
 def make_dataset(x, y, vocab_size: int, batch_size: int = 128, *, shuffle: bool = False, seed=None):

@@ -35,28 +35,12 @@ import numpy as np
 from .data import Vocabulary
 from .paths import atomic_write_text
 from .runs import check_run_record, nats_to_bits, read_history, run_record, save_run
-from .settings import DEFAULTS
+from .settings import DEFAULTS, TRAIN_SETTINGS
 
 # epochs.csv columns, in this order (notebook 02's CSVLogger columns plus val_seconds); `nbh.read_history` reads them.
 LOG_COLUMNS = ("epoch", "loss", "val_loss", "bpc", "val_bpc", "seconds", "val_seconds")
 VALIDATION_BATCH = 256  # classic windows per validation batch: the mean does not depend on it
 SAMPLE_SEED_CHARS = 40  # characters of corpus text that seed the samples saved with a run
-# The settings train() reads; missing ones take DEFAULTS.
-TRAIN_SETTINGS = (
-    "maxlen",
-    "step",
-    "units",
-    "batch_size",
-    "epochs",
-    "learning_rate",
-    "temperatures",
-    "generate_chars",
-    "max_windows",
-    "validation_fraction",
-    "seed",
-    "reset_after",
-    "seq_len",
-)
 
 
 def build_sequence_model(

@@ -34,7 +34,7 @@ import operator
 
 import numpy as np
 
-from .data import count_windows
+from .data import count_windows, split_sizes
 
 PREFETCH_BATCHES = 2  # one batch in training, one ready (gathering and one-hot take ~0.5 ms, a step ~30 ms)
 ALIGN_BYTES = 64  # encode_corpus aligns its array so that TensorFlow can share it (Eigen needs at most 64 B)
@@ -174,15 +174,7 @@ def split_counts(n_chars: int, maxlen: int, step: int, validation_fraction: floa
         )
     if max_windows:
         n = min(n, max_windows)
-    n_val = int(round(n * validation_fraction))
-    if validation_fraction > 0 and n_val == 0:
-        raise ValueError(
-            f"validation_fraction={validation_fraction} of {n} windows is 0 windows; "
-            f"use more windows (max_windows) or a larger fraction"
-        )
-    if n - n_val < 1:
-        raise ValueError(f"no training windows left: {n} windows, {n_val} held out")
-    return n - n_val, n_val
+    return split_sizes(n, validation_fraction)
 
 
 def held_out_start(n_chars: int, maxlen: int, step: int, validation_fraction: float, max_windows: int = 0) -> int:

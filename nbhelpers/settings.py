@@ -36,6 +36,23 @@ DEFAULTS = {
 }
 BOOLS = ("reset_after", "progress_bar")
 
+# The settings of the every-character trainer (every_char.train, `python -m nbhelpers train`).
+TRAIN_SETTINGS = (
+    "maxlen",
+    "step",
+    "units",
+    "batch_size",
+    "epochs",
+    "learning_rate",
+    "temperatures",
+    "generate_chars",
+    "max_windows",
+    "validation_fraction",
+    "seed",
+    "reset_after",
+    "seq_len",
+)
+
 POSITIVE_INTS = (
     "maxlen",
     "step",
